@@ -1,0 +1,10 @@
+export { callUnary, type UnaryCallOptions } from './client.js';
+export { contextOf, requestIdOf, type CallContext } from './context.js';
+export { HealthChecker, type ServingStatus } from './health-client.js';
+export { DEFAULT_MAX_MESSAGE_BYTES, messageSizeOptions } from './options.js';
+export { ReplicaPool } from './replica-pool.js';
+export { createGrpcMetrics, startGrpcServer, type GrpcServerOptions, type RunningGrpcServer, type ServiceBinding } from './server.js';
+export { onShutdownSignal } from './shutdown.js';
+export { fromServiceError, grpcStatusName, toStatusObject } from './status.js';
+export { unary, type HandlerDeps, type UnaryHandler } from './unary.js';
+export { runGrpcService, startGrpcService, type GrpcServiceOptions, type ServiceRuntime, type StartedService } from './service-main.js';

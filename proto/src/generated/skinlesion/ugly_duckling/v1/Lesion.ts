@@ -1,0 +1,16 @@
+// Original file: ugly_duckling/v1/ugly_duckling.proto
+
+
+export interface Lesion {
+  'id'?: (string);
+  'diameter'?: (number | string);
+  'centreBlobShare'?: (number | string);
+  'embedding'?: (number | string)[];
+}
+
+export interface Lesion__Output {
+  'id': (string);
+  'diameter': (number);
+  'centreBlobShare': (number);
+  'embedding': (number)[];
+}
