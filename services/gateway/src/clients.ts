@@ -1,0 +1,60 @@
+import { credentials, type ChannelOptions } from '@grpc/grpc-js';
+import { messageSizeOptions, ReplicaPool } from '@skinlesion/grpc-kit';
+import {
+  loadInferenceProto,
+  loadTilerProto,
+  loadUglyDucklingProto,
+  type GRPCInferenceServiceClient,
+  type TilerClient,
+  type UglyDucklingClient,
+} from '@skinlesion/proto';
+import { healthReadiness, type Readiness } from './services/readiness.js';
+
+export type { GRPCInferenceServiceClient, TilerClient, UglyDucklingClient };
+
+export interface ClientTargets {
+  readonly tilerAddr: string;
+  readonly classifierAddrs: readonly string[];
+  readonly uglyDucklingAddr: string;
+  /** Explicit on our side too: gRPC's 4 MiB default is far below a photo or a crop batch. */
+  readonly grpcMaxMessageBytes: number;
+}
+
+/** Everything the gateway talks to; what buildApp needs besides its options. */
+export interface GatewayClients {
+  readonly tiler: TilerClient;
+  /** The classifier replicas, balanced by least outstanding calls, retried on UNAVAILABLE. */
+  readonly classifiers: ReplicaPool<GRPCInferenceServiceClient>;
+  readonly uglyDuckling: UglyDucklingClient;
+  readonly readiness: Readiness;
+  close(): void;
+}
+
+export function createClients(targets: ClientTargets): GatewayClients {
+  const options: ChannelOptions = messageSizeOptions(targets.grpcMaxMessageBytes);
+  const insecure = credentials.createInsecure();
+  const { Tiler } = loadTilerProto();
+  const { UglyDuckling } = loadUglyDucklingProto();
+  const { GRPCInferenceService } = loadInferenceProto();
+
+  const tiler = new Tiler(targets.tilerAddr, insecure, options);
+  const uglyDuckling = new UglyDuckling(targets.uglyDucklingAddr, insecure, options);
+  const classifiers = new ReplicaPool(targets.classifierAddrs, (address) => new GRPCInferenceService(address, insecure, options));
+  const readiness = healthReadiness([
+    { service: 'tiler', target: targets.tilerAddr },
+    ...targets.classifierAddrs.map((target) => ({ service: 'classifier' as const, target })),
+    { service: 'ugly-duckling', target: targets.uglyDucklingAddr },
+  ]);
+  return {
+    tiler,
+    classifiers,
+    uglyDuckling,
+    readiness,
+    close() {
+      tiler.close();
+      uglyDuckling.close();
+      classifiers.close();
+      readiness.close();
+    },
+  };
+}

@@ -1,0 +1,10 @@
+export { buildApp, type AppDeps, type AppOptions } from './app.js';
+export { createClients, type ClientTargets, type GatewayClients } from './clients.js';
+export { gatewayConfigSpec, loadGatewayConfig, type GatewayConfig } from './config.js';
+export { toProblem, type Problem } from './errors.js';
+export { createGatewayMetrics, type GatewayMetrics, type Stage } from './metrics.js';
+export { PROBLEM_TYPE_BASE, PROBLEMS, problemType, ProblemError, type ProblemBody, type ProblemKind } from './problems.js';
+export { healthReadiness, type Readiness, type ReadinessCheck } from './services/readiness.js';
+export { CLASS_NAMES, type ClassName } from './domain/classes.js';
+export type { AnalysisReport, LesionReport, PhotoReport } from './domain/analysis.js';
+export type { ClassifyReport } from './services/classify.js';

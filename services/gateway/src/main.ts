@@ -1,0 +1,51 @@
+import { ConfigError } from '@skinlesion/config';
+import { onShutdownSignal } from '@skinlesion/grpc-kit';
+import { createLogger } from '@skinlesion/logger';
+import { createRegistry } from '@skinlesion/metrics';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from './app.js';
+import { createClients } from './clients.js';
+import { loadGatewayConfig, type GatewayConfig } from './config.js';
+
+const SERVICE = 'gateway';
+
+function configOrExit(): GatewayConfig {
+  try {
+    return loadGatewayConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    createLogger(SERVICE, 'info').fatal({ problems: error.problems }, 'invalid configuration');
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const logger = createLogger(SERVICE, config.logLevel);
+  const clients = createClients(config);
+  const app = buildApp({ ...clients, registry: createRegistry(SERVICE), logger }, config);
+
+  await app.listen({ port: config.port, host: config.host });
+  // The local launcher reads the port from this line (PORT=0 picks a free one).
+  logger.info({ port: (app.server.address() as AddressInfo).port, host: config.host }, 'listening');
+
+  onShutdownSignal(async (signal) => {
+    // Not ready first, so a load balancer stops sending; then drain what was accepted.
+    app.draining = true;
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), config.shutdownGraceMs);
+    });
+    const outcome = await Promise.race([app.close().then(() => 'drained' as const), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') logger.warn({ graceMs: config.shutdownGraceMs }, 'drain deadline passed: exiting with requests in flight');
+    clients.close();
+    logger.info({ outcome }, 'stopped');
+  });
+}
+
+main().catch((error: unknown) => {
+  createLogger(SERVICE, 'info').fatal({ err: error }, 'gateway failed to start');
+  process.exit(1);
+});

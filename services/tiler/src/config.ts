@@ -1,0 +1,20 @@
+import { int, loadConfig, logLevel, port, str, type Env } from '@skinlesion/config';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '@skinlesion/grpc-kit';
+
+const spec = {
+  host: str('TILER_HOST', { doc: 'interface to listen on', fallback: '0.0.0.0' }),
+  port: port('TILER_PORT', { doc: 'gRPC port (0 = any free port)', fallback: 50051 }),
+  metricsPort: port('TILER_METRICS_PORT', { doc: 'Prometheus /metrics port (0 = any free port)', fallback: 9463 }),
+  maxPixels: int('TILER_MAX_PIXELS', { doc: 'largest photo in pixels, refused before its pixels are decoded', fallback: 50_000_000, min: 1 }),
+  maxCandidates: int('TILER_MAX_CANDIDATES', { doc: 'most candidates cropped per photo; the largest are kept', fallback: 1000, min: 1 }),
+  maxImages: int('TILER_MAX_IMAGES', { doc: 'most images in one Patch request', fallback: 256, min: 1 }),
+  maxMessageBytes: int('GRPC_MAX_MESSAGE_BYTES', { doc: 'largest gRPC message accepted or sent', fallback: DEFAULT_MAX_MESSAGE_BYTES, min: 1024 }),
+  shutdownGraceMs: int('SHUTDOWN_GRACE_MS', { doc: 'how long in-flight calls may finish after SIGTERM', fallback: 10_000, min: 0 }),
+  logLevel: logLevel(),
+};
+
+export type Config = ReturnType<typeof readConfig>;
+
+export function readConfig(env: Env = process.env) {
+  return loadConfig(spec, env);
+}

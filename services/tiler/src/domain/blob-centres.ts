@@ -1,0 +1,94 @@
+import { ContourBuffer, followBorder } from './blob-contour.js';
+import type { BlobField } from './blob-field.js';
+import type { BlobParams } from './blob-params.js';
+import type { RegionLabeller } from './blob-regions.js';
+import { closedArcLength, contourMoments, convexHullArea, inertiaRatio, medianDistance, ShapeScratch } from './blob-shape.js';
+
+/** One blob of one binarised image (SimpleBlobDetector's "center"). */
+export interface BlobCentre {
+  x: number;
+  y: number;
+  radius: number;
+  /** Squared inertia ratio: how much this centre weighs in its group's mean position. */
+  confidence: number;
+  /** Contour area, px^2. */
+  area: number;
+}
+
+/** Reusable state for finding the centres of every threshold of one image. */
+export class CentreFinder {
+  private readonly field: BlobField;
+  private readonly labeller: RegionLabeller;
+  private readonly params: BlobParams;
+  private readonly contour = new ContourBuffer();
+  private readonly scratch = new ShapeScratch();
+
+  constructor(field: BlobField, labeller: RegionLabeller, params: BlobParams) {
+    this.field = field;
+    this.labeller = labeller;
+    this.params = params;
+  }
+
+  /** Centres at cut index `cutIndex`, in the order findContours(RETR_LIST) lists their contours. */
+  find(cutIndex: number): BlobCentre[] {
+    const { grey, width, height } = this.field;
+    const cut = this.field.cuts[cutIndex]!;
+    const p = this.params;
+    const regions = this.labeller.label(cutIndex, p.minArea);
+    const centres: BlobCentre[] = [];
+    // findContours lists contours in reverse order of discovery.
+    for (let i = regions.count - 1; i >= 0; i--) {
+      const maxPoints = perimeterLimit(regions.bound[i]!, p.minCircularity);
+      const traced = followBorder(grey, width, height, regions.startX[i]!, regions.startY[i]!, regions.hole[i] === 1, cut, maxPoints, this.contour);
+      if (!traced) continue;
+      const centre = this.measure(cut);
+      if (centre !== null) centres.push(centre);
+    }
+    return centres;
+  }
+
+  /** SimpleBlobDetector's filters, cheapest first; every one must pass, so the order is free. */
+  private measure(cut: number): BlobCentre | null {
+    const p = this.params;
+    const contour = this.contour;
+    const moments = contourMoments(contour);
+    const area = moments.m00;
+    if (area === 0 || area < p.minArea || area >= p.maxArea) return null;
+
+    const perimeter = closedArcLength(contour);
+    const circularity = (4 * Math.PI * area) / (perimeter * perimeter);
+    if (circularity < p.minCircularity || circularity >= p.maxCircularity) return null;
+
+    const inertia = inertiaRatio(moments);
+    if (inertia < p.minInertiaRatio || inertia >= p.maxInertiaRatio) return null;
+
+    const x = moments.m10 / moments.m00;
+    const y = moments.m01 / moments.m00;
+    const { grey, width } = this.field;
+    const binary = grey[roundHalfEven(y) * width + roundHalfEven(x)]! > cut ? 255 : 0;
+    if (binary !== p.blobColor) return null;
+
+    const hullArea = convexHullArea(contour, this.scratch);
+    if (Math.abs(hullArea) < Number.EPSILON) return null;
+    const convexity = area / hullArea;
+    if (convexity < p.minConvexity || convexity >= p.maxConvexity) return null;
+
+    return { x, y, radius: medianDistance(contour, x, y, this.scratch), confidence: inertia * inertia, area };
+  }
+}
+
+/**
+ * Border following can stop early once the circularity filter must fail: every step is at least
+ * 1 px long, so n points make a perimeter >= n, and circularity = 4 pi A / P^2 with A at most the
+ * region's bound. One extra point absorbs rounding.
+ */
+function perimeterLimit(areaBound: number, minCircularity: number): number {
+  if (!(minCircularity > 0)) return Number.MAX_SAFE_INTEGER;
+  return Math.ceil(Math.sqrt((4 * Math.PI * areaBound) / minCircularity)) + 1;
+}
+
+/** cvRound: nearest integer, ties to even (the FPU's default rounding mode). */
+function roundHalfEven(value: number): number {
+  const r = Math.round(value);
+  return r - value === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
