@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '@skinlesion/logger';
+import { announceListening, createLogger, type Logger } from '@skinlesion/logger';
 import { createRegistry, serveMetrics, type GrpcServerMetrics, type Registry } from '@skinlesion/metrics';
 import { createGrpcMetrics, startGrpcServer, type ServiceBinding } from './server.js';
 import { onShutdownSignal } from './shutdown.js';
@@ -41,7 +41,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Sta
   const metricsServer = await serveMetrics(registry, options.metricsPort, options.host);
   const server = await startGrpcServer(bindings, { host: options.host, port: options.port, maxMessageBytes: options.maxMessageBytes, log });
   server.setServing(true);
-  log.info({ port: server.port, metricsPort: metricsServer.port }, 'listening');
+  announceListening(log, { port: server.port, metricsPort: metricsServer.port });
   return {
     port: server.port,
     metricsPort: metricsServer.port,

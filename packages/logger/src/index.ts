@@ -22,3 +22,13 @@ export function createLogger(service: string, level: string, destination?: pino.
   };
   return destination ? pino(options, destination) : pino(options);
 }
+
+/**
+ * Logs the `listening` line with the bound ports whatever the configured level: the local
+ * launcher and operators read it to learn ports chosen by the OS, so a quiet level must not hide it
+ * (only 'silent' does).
+ */
+export function announceListening(log: Logger, fields: Record<string, unknown>): void {
+  if (log.level === 'silent') return;
+  log.child({}, { level: 'info' }).info(fields, 'listening');
+}

@@ -1,6 +1,6 @@
 import { ConfigError } from '@skinlesion/config';
 import { onShutdownSignal } from '@skinlesion/grpc-kit';
-import { createLogger } from '@skinlesion/logger';
+import { announceListening, createLogger } from '@skinlesion/logger';
 import { createRegistry } from '@skinlesion/metrics';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   // The local launcher reads the port from this line (PORT=0 picks a free one).
-  logger.info({ port: (app.server.address() as AddressInfo).port, host: config.host }, 'listening');
+  announceListening(logger, { port: (app.server.address() as AddressInfo).port, host: config.host });
 
   onShutdownSignal(async (signal) => {
     // Not ready first, so a load balancer stops sending; then drain what was accepted.
