@@ -65,7 +65,8 @@ describe('POST /v1/analyses', () => {
     expect(stack.uglyDuckling.requests).toHaveLength(1);
     const [scored] = stack.uglyDuckling.requests;
     expect(scored.lesions.map((lesion) => lesion.id)).toEqual(['p0-l0', 'p0-l2', 'p1-l0', 'p1-l1']);
-    expect(scored.lesions.every((lesion) => lesion.embedding.length === FAKE_EMBEDDING_SIZE)).toBe(true);
+    expect(scored.embeddingSize).toBe(FAKE_EMBEDDING_SIZE);
+    expect(scored.embeddings.length).toBe(4 * FAKE_EMBEDDING_SIZE * Float32Array.BYTES_PER_ELEMENT);
     expect(scored.lesions[0]).toMatchObject({ diameter: 20, centreBlobShare: expect.closeTo(0.1, 6) });
     expect(report.uglyDuckling).toEqual({ ranked: true, lesions: 4 });
     // The fake scores by diameter: 30 px is the oddest, 12 px (p0-l2 has d = 12 too) the least.

@@ -88,14 +88,13 @@ async function scoreUglyDucklings(
 ): Promise<UglyDucklingOutcome> {
   if (pigmented.length === 0) return { ranked: false, reason: 'no pigmented lesions were found', scores: new Map() };
   const width = model.embeddingSize;
+  // The pigmented lesions' rows of the classifier's embedding block, as one raw float32 block.
+  const block = new Float32Array(pigmented.length * width);
+  pigmented.forEach((lesion, index) => block.set(embeddings.subarray(lesion.row * width, (lesion.row + 1) * width), index * width));
   const request = {
-    lesions: pigmented.map((lesion) => ({
-      id: lesion.id,
-      diameter: lesion.candidate.diameter,
-      centreBlobShare: lesion.candidate.centreBlobShare,
-      // protobufjs wants a plain array for a repeated field, not a typed-array view.
-      embedding: Array.from(embeddings.subarray(lesion.row * width, (lesion.row + 1) * width)),
-    })),
+    lesions: pigmented.map((lesion) => ({ id: lesion.id, diameter: lesion.candidate.diameter, centreBlobShare: lesion.candidate.centreBlobShare })),
+    embeddingSize: width,
+    embeddings: Buffer.from(block.buffer, block.byteOffset, block.byteLength),
   };
   let response: ScoreResponse__Output;
   try {

@@ -5,12 +5,10 @@ export interface Lesion {
   'id'?: (string);
   'diameter'?: (number | string);
   'centreBlobShare'?: (number | string);
-  'embedding'?: (number | string)[];
 }
 
 export interface Lesion__Output {
   'id': (string);
   'diameter': (number);
   'centreBlobShare': (number);
-  'embedding': (number)[];
 }

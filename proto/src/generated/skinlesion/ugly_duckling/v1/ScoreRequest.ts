@@ -4,8 +4,12 @@ import type { Lesion as _skinlesion_ugly_duckling_v1_Lesion, Lesion__Output as _
 
 export interface ScoreRequest {
   'lesions'?: (_skinlesion_ugly_duckling_v1_Lesion)[];
+  'embeddingSize'?: (number);
+  'embeddings'?: (Buffer | Uint8Array | string);
 }
 
 export interface ScoreRequest__Output {
   'lesions': (_skinlesion_ugly_duckling_v1_Lesion__Output)[];
+  'embeddingSize': (number);
+  'embeddings': (Buffer);
 }
