@@ -1,9 +1,11 @@
 /**
  * The manifest that sits beside a TF.js model (manifest.json) and tells the classifier how to
  * feed it and read it: input size, channel order, pixel scaling, class names and which outputs
- * carry the probabilities and the embedding. Dependency-free so that training scripts, the
- * classifier and tests share one definition.
+ * carry the probabilities and the embedding. Free of npm dependencies so that training scripts,
+ * the exporter, the classifier and tests share one definition.
  */
+
+export { fingerprintModelFiles, modelFingerprint, SOURCE_FINGERPRINT_KEY, weightShardPaths } from './fingerprint.js';
 
 /** The six classes of the wide-field method, in the model's output order (pipeline.md). */
 export const CLASS_NAMES = ['background', 'skin_edge', 'skin', 'nspl_a', 'nspl_b', 'spl'] as const;
@@ -37,6 +39,16 @@ export interface ManifestOutputs {
   readonly embedding: string;
 }
 
+/**
+ * The same model exported to ONNX (by @skinlesion/onnx-export), for ONNX Runtime. The TF.js model
+ * stays the reference: the ONNX file records the fingerprint of the TF.js files it was exported
+ * from (modelFingerprint), so a server can tell a stale export from a current one.
+ */
+export interface OnnxExport {
+  /** The .onnx file, relative to the manifest's folder. Input "input" [N, S, S, 3] in model scale; outputs "probabilities", "embedding". */
+  readonly modelPath: string;
+}
+
 export interface Manifest {
   /** Model name as served over the Open Inference Protocol: letters, digits, '.', '_' and '-'. */
   readonly name: string;
@@ -52,6 +64,8 @@ export interface Manifest {
   readonly outputs: ManifestOutputs;
   /** Length of the flattened embedding per crop. */
   readonly embeddingSize: number;
+  /** Present when the model also ships as ONNX. */
+  readonly onnx?: OnnxExport;
 }
 
 export class ManifestError extends Error {
@@ -106,15 +120,15 @@ function integer(record: Record<string, unknown>, key: string, min: number, max:
   return value;
 }
 
-function relativeJsonPath(record: Record<string, unknown>, key: string, problems: Problems): string {
-  const value = nonEmptyString(record, key, key, problems);
+function relativeModelPath(record: Record<string, unknown>, key: string, path: string, extension: string, problems: Problems): string {
+  const value = nonEmptyString(record, key, path, problems);
   if (value === '') return value;
   // The model must live inside the manifest's folder: no absolute paths, drive letters or '..'.
   const segments = value.split(/[\\/]/);
   if (value.startsWith('/') || value.startsWith('\\') || /^[A-Za-z]:/.test(value) || segments.includes('..')) {
-    problems.push(`${key} must be a path relative to the manifest's folder without "..", got ${quote(value)}`);
-  } else if (!value.endsWith('.json')) {
-    problems.push(`${key} must name the model's .json file, got ${quote(value)}`);
+    problems.push(`${path} must be a path relative to the manifest's folder without "..", got ${quote(value)}`);
+  } else if (!value.endsWith(extension)) {
+    problems.push(`${path} must name the model's ${extension} file, got ${quote(value)}`);
   }
   return value;
 }
@@ -140,6 +154,16 @@ function outputs(record: Record<string, unknown>, problems: Problems): ManifestO
   };
 }
 
+function onnxExport(record: Record<string, unknown>, problems: Problems): OnnxExport | undefined {
+  const value = record['onnx'];
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) {
+    problems.push(`onnx must be an object {modelPath} naming the ONNX export, got ${quote(value)}`);
+    return undefined;
+  }
+  return Object.freeze({ modelPath: relativeModelPath(value, 'modelPath', 'onnx.modelPath', '.onnx', problems) });
+}
+
 /**
  * Validates a parsed manifest.json and returns it typed. Every problem is reported at once in one
  * ManifestError. Keys it does not know (provenance, training figures) are ignored, so that
@@ -155,13 +179,14 @@ export function parseManifest(json: unknown, source?: string): Manifest {
   }
   const version = nonEmptyString(json, 'version', 'version', problems);
   const format = choice(json, 'format', MODEL_FORMATS, problems);
-  const modelPath = relativeJsonPath(json, 'modelPath', problems);
+  const modelPath = relativeModelPath(json, 'modelPath', 'modelPath', '.json', problems);
   const inputSize = integer(json, 'inputSize', 1, MAX_INPUT_SIZE, problems);
   const channelOrder = choice(json, 'channelOrder', CHANNEL_ORDERS, problems);
   const scaling = choice(json, 'scaling', SCALINGS, problems);
   const names = classNames(json, problems);
   const outputNames = outputs(json, problems);
   const embeddingSize = integer(json, 'embeddingSize', 1, Number.MAX_SAFE_INTEGER, problems);
+  const onnx = onnxExport(json, problems);
 
   if (problems.length > 0) throw new ManifestError(problems, source);
   return Object.freeze({
@@ -175,5 +200,6 @@ export function parseManifest(json: unknown, source?: string): Manifest {
     classNames: Object.freeze(names),
     outputs: Object.freeze(outputNames),
     embeddingSize,
+    ...(onnx === undefined ? {} : { onnx }),
   });
 }

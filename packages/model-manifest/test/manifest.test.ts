@@ -119,6 +119,14 @@ describe('parseManifest', () => {
     expect(problemsOf({ ...vgg16, modelPath: 'weights.bin' })[0]).toMatch(/\.json file/);
   });
 
+  it('accepts an ONNX export beside the TF.js model, and refuses one outside the folder or not .onnx', () => {
+    expect(parseManifest({ ...vgg16, onnx: { modelPath: 'model.onnx' } }).onnx).toEqual({ modelPath: 'model.onnx' });
+    expect(parseManifest(vgg16)).not.toHaveProperty('onnx');
+    expect(problemsOf({ ...vgg16, onnx: { modelPath: '../model.onnx' } })).toEqual([expect.stringMatching(/^onnx.modelPath must be a path relative/)]);
+    expect(problemsOf({ ...vgg16, onnx: { modelPath: 'model.json' } })).toEqual([expect.stringMatching(/^onnx.modelPath must name the model's .onnx file/)]);
+    expect(problemsOf({ ...vgg16, onnx: 'model.onnx' })).toEqual([expect.stringMatching(/^onnx must be an object \{modelPath\}/)]);
+  });
+
   it('rejects a manifest that is not an object', () => {
     expect(problemsOf([vgg16])).toEqual(['the manifest must be a JSON object, got ' + JSON.stringify([vgg16])]);
     expect(problemsOf(null)).toHaveLength(1);

@@ -1,80 +1,168 @@
 /**
- * Measures classifier throughput (crops per second) on the configured model and backend, through
- * the same preprocessing and batching as the service, without gRPC:
+ * Measures the classifier on this machine, all figures from one run so that their ratios hold
+ * whatever else loads the cores:
  *
- *   node services/classifier/dist/bench.js [--batch 1,8,32] [--seconds 5]
+ *   node services/classifier/dist/bench.js [--runtimes tfjs,onnx] [--batch 1,32] [--seconds 5]
+ *       [--grpc-runtime onnx] [--concurrency 16] [--grpc-seconds 10] [--no-grpc]
  *
- * MODEL_DIR and CLASSIFIER_BACKEND are read as by the service. Prints one JSON line per batch size.
+ * 1. the limit: preprocessing + model calls back to back in this process, crops/s per runtime
+ *    (TF.js on CLASSIFIER_BACKEND, wasm by default; ONNX Runtime on one thread) and batch size;
+ *    then `concurrency` one-crop callers in this process through the dynamic batcher (no gRPC);
+ * 2. one classifier process (dist/main.js, one inference thread) over real gRPC, `concurrency`
+ *    callers of one crop each, dynamic batching on (CLASSIFIER_MAX_BATCH, default 32, and
+ *    CLASSIFIER_MAX_QUEUE_DELAY_MS, default 1) vs off (max batch 1).
+ *
+ * MODEL_DIR is read as by the service. Prints one JSON line per measurement, then a summary line
+ * with the ratios the performance issue sets targets for.
  */
-import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createLogger } from '@skinlesion/logger';
+import { measureGrpc, startServerProcess, type LoadResult } from './bench/grpc-load.js';
+import { measureBatcher, measureRaw, withRunner, type RawResult } from './bench/raw.js';
+import { round } from './bench/stats.js';
 import { loadClassifierConfig } from './config.js';
-import { initBackend } from './runtime/backend.js';
-import { Classifier } from './runtime/classifier.js';
-import { loadModelDir } from './runtime/model.js';
+import { readManifest } from './runtime/manifest-file.js';
+import { RUNTIME_CHOICES, type RuntimeChoice } from './runtime/runner.js';
 
 interface BenchOptions {
+  readonly runtimes: RuntimeChoice[];
   readonly batches: number[];
   readonly seconds: number;
+  readonly grpc: boolean;
+  readonly grpcRuntime: RuntimeChoice;
+  readonly concurrency: number;
+  readonly grpcSeconds: number;
+}
+
+function positiveIntegers(raw: string, flag: string): number[] {
+  const values = raw.split(',').map(Number);
+  if (values.some((value) => !Number.isInteger(value) || value < 1)) throw new Error(`${flag} must list positive integers, got ${raw}`);
+  return values;
+}
+
+function runtimes(raw: string, flag: string): RuntimeChoice[] {
+  const values = raw.split(',');
+  const unknown = values.filter((value) => !(RUNTIME_CHOICES as readonly string[]).includes(value));
+  if (unknown.length > 0) throw new Error(`${flag} must list runtimes among ${RUNTIME_CHOICES.join(', ')}, got ${raw}`);
+  return values as RuntimeChoice[];
 }
 
 function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
-    options: { batch: { type: 'string', default: '1,32' }, seconds: { type: 'string', default: '5' } },
+    options: {
+      runtimes: { type: 'string', default: 'tfjs,onnx' },
+      batch: { type: 'string', default: '1,32' },
+      seconds: { type: 'string', default: '5' },
+      'no-grpc': { type: 'boolean', default: false },
+      'grpc-runtime': { type: 'string', default: 'auto' },
+      concurrency: { type: 'string', default: '16' },
+      'grpc-seconds': { type: 'string', default: '10' },
+    },
   });
-  const batches = values.batch.split(',').map(Number);
   const seconds = Number(values.seconds);
-  if (batches.some((batch) => !Number.isInteger(batch) || batch < 1)) throw new Error(`--batch must list positive integers, got ${values.batch}`);
+  const grpcSeconds = Number(values['grpc-seconds']);
   if (!(seconds > 0)) throw new Error(`--seconds must be positive, got ${values.seconds}`);
-  return { batches, seconds };
+  if (!(grpcSeconds > 0)) throw new Error(`--grpc-seconds must be positive, got ${values['grpc-seconds']}`);
+  const [grpcRuntime] = runtimes(values['grpc-runtime'], '--grpc-runtime');
+  return {
+    runtimes: runtimes(values.runtimes, '--runtimes'),
+    batches: positiveIntegers(values.batch, '--batch'),
+    seconds,
+    grpc: !values['no-grpc'],
+    grpcRuntime,
+    concurrency: positiveIntegers(values.concurrency, '--concurrency')[0],
+    grpcSeconds,
+  };
 }
 
-/** Pseudo-random crops (xorshift32): texture like real skin crops, not a constant image. */
-function crops(count: number, size: number): Uint8Array {
-  const data = new Uint8Array(count * size * size * 3);
-  let state = 0x9e3779b9;
-  for (let index = 0; index < data.length; index += 1) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    data[index] = state & 0xff;
-  }
-  return data;
+function print(line: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
 async function bench(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const config = loadClassifierConfig();
-  const log = createLogger('classifier-bench', config.logLevel);
-  const backend = await initBackend(config.backend, log);
-  for (const batch of options.batches) {
-    const classifier = new Classifier(await loadModelDir(config.modelDir), { maxBatch: batch });
-    await classifier.warmUp();
-    const { manifest } = classifier;
-    const input = { datatype: 'UINT8' as const, count: batch, size: manifest.inputSize, data: crops(batch, manifest.inputSize) };
-    let classified = 0;
-    const started = performance.now();
-    // At least three calls, and at least the requested time, so that one slow call does not decide.
-    for (let calls = 0; calls < 3 || performance.now() - started < options.seconds * 1000; calls += 1) {
-      classified += (await classifier.classify(input)).count;
+  const log = createLogger('classifier-bench', config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const manifest = await readManifest(config.modelDir);
+  const model = `${manifest.name} ${manifest.version}`;
+
+  const raw: RawResult[] = [];
+  for (const runtime of options.runtimes) {
+    if (runtime === 'onnx' && manifest.onnx === undefined) {
+      print({ kind: 'raw', model, runtime, skipped: 'the manifest names no ONNX export (onnx.modelPath)' });
+      continue;
     }
-    const seconds = (performance.now() - started) / 1000;
-    const line = {
-      model: manifest.name,
-      version: manifest.version,
-      inputSize: manifest.inputSize,
-      backend,
-      batch,
-      crops: classified,
-      seconds: Number(seconds.toFixed(2)),
-      cropsPerSecond: Number((classified / seconds).toFixed(1)),
-      msPerCrop: Number(((seconds * 1000) / classified).toFixed(2)),
-    };
-    process.stdout.write(`${JSON.stringify(line)}\n`);
-    classifier.dispose();
+    await withRunner(config.modelDir, runtime, config.backend, log, async (runner) => {
+      for (const batch of options.batches) {
+        const result = await measureRaw(runner, batch, options.seconds);
+        raw.push(result);
+        print({ kind: 'raw', model, ...result });
+      }
+      const batcher = await measureBatcher(runner, { concurrency: options.concurrency, maxBatch: config.maxBatch, maxQueueDelayMs: config.maxQueueDelayMs, seconds: options.seconds });
+      print({ kind: 'batcher', model, ...batcher });
+    });
   }
+
+  const grpc: { batching: boolean; result: LoadResult; runtime: string }[] = [];
+  if (options.grpc) {
+    for (const batching of [true, false]) {
+      const server = await startServerProcess({
+        MODEL_DIR: config.modelDir,
+        CLASSIFIER_RUNTIME: options.grpcRuntime,
+        CLASSIFIER_BACKEND: config.backend,
+        CLASSIFIER_MAX_BATCH: String(batching ? config.maxBatch : 1),
+        CLASSIFIER_MAX_QUEUE_DELAY_MS: String(config.maxQueueDelayMs),
+      });
+      try {
+        const result = await measureGrpc(server.target, { concurrency: options.concurrency, cropsPerRequest: 1, inputSize: manifest.inputSize, seconds: options.grpcSeconds, warmUpSeconds: 2 });
+        const served = await scrape(server.metricsPort);
+        grpc.push({ batching, result, runtime: served.runtime });
+        print({
+          kind: 'grpc',
+          model,
+          runtime: served.runtime,
+          batching,
+          maxBatch: batching ? config.maxBatch : 1,
+          maxQueueDelayMs: config.maxQueueDelayMs,
+          ...result,
+          meanBatch: round(served.batchSizeSum / served.batches, 2),
+          meanInferenceMs: round((served.inferenceSecondsSum / served.batches) * 1000, 2),
+        });
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+
+  const at = (runtime: string, batch: number) => raw.find((result) => result.runtime === runtime && result.batch === batch)?.cropsPerSecond;
+  // The limit of a runtime: its best raw throughput over the batch sizes measured.
+  const limit = (runtime: string) => Math.max(...raw.filter((result) => result.runtime === runtime).map((result) => result.cropsPerSecond));
+  const largest = Math.max(...options.batches);
+  const summary: Record<string, unknown> = { kind: 'summary', model };
+  const onnx = at('onnxruntime', largest);
+  const tfjs = at('tfjs', largest);
+  if (onnx !== undefined && tfjs !== undefined) summary[`onnxOverTfjsAtBatch${largest}`] = round(onnx / tfjs, 2);
+  const on = grpc.find((entry) => entry.batching);
+  const off = grpc.find((entry) => !entry.batching);
+  if (on !== undefined && raw.some((result) => result.runtime === on.runtime)) {
+    summary['rawLimitCropsPerSecond'] = limit(on.runtime);
+    summary['grpcBatchingOverRawLimit'] = round(on.result.cropsPerSecond / limit(on.runtime), 2);
+  }
+  if (on !== undefined && off !== undefined) summary['grpcBatchingOnOverOff'] = round(on.result.cropsPerSecond / off.result.cropsPerSecond, 2);
+  print(summary);
+}
+
+/** What a classifier process reports: its runtime and its batches since start (warm-up calls included). */
+async function scrape(metricsPort: number): Promise<{ runtime: string; batches: number; batchSizeSum: number; inferenceSecondsSum: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name}\\{service="classifier"\\} ([\\d.e+-]+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    runtime: /^classifier_runtime_info\{runtime="([^"]+)"/m.exec(text)?.[1] ?? 'unknown',
+    batches: value('classifier_batch_size_count'),
+    batchSizeSum: value('classifier_batch_size_sum'),
+    inferenceSecondsSum: value('classifier_inference_seconds_sum'),
+  };
 }
 
 bench().catch((error: unknown) => {

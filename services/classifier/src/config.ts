@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { int, loadConfig, logLevel, oneOf, port, str, type ConfigOf, type Env } from '@skinlesion/config';
+import { ConfigError, int, loadConfig, logLevel, num, oneOf, port, str, type ConfigOf, type Env } from '@skinlesion/config';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@skinlesion/grpc-kit';
-import { BACKEND_CHOICES } from './runtime/backend.js';
+import { BACKEND_CHOICES } from './runtime/backend-choices.js';
+import { RUNTIME_CHOICES } from './runtime/runner.js';
 
 /** The model shipped with the service, beside src/ and dist/. */
 function defaultModelDir(): string {
@@ -18,11 +19,27 @@ function configSpec() {
       ...str('MODEL_DIR', { doc: 'folder with manifest.json and the TF.js model it names', fallback: defaultModelDir() }),
       parse: (raw: string) => path.resolve(raw),
     },
-    backend: oneOf('CLASSIFIER_BACKEND', BACKEND_CHOICES, {
-      doc: 'TF.js backend: auto (tfjs-node if installed, else wasm), wasm, tfjs-node or cpu',
+    runtime: oneOf('CLASSIFIER_RUNTIME', RUNTIME_CHOICES, {
+      doc: "inference runtime: auto (ONNX Runtime when the manifest names a current ONNX export and the library loads, else TF.js), onnx or tfjs",
       fallback: 'auto',
     }),
-    maxBatch: int('CLASSIFIER_MAX_BATCH', { doc: 'largest batch of crops given to the model at once', min: 1, max: 1024, fallback: 32 }),
+    backend: oneOf('CLASSIFIER_BACKEND', BACKEND_CHOICES, {
+      doc: 'TF.js backend, when TF.js runs the model: auto (tfjs-node if installed, else wasm), wasm, tfjs-node or cpu',
+      fallback: 'auto',
+    }),
+    maxBatch: int('CLASSIFIER_MAX_BATCH', { doc: 'largest batch of crops given to the model at once (1 turns batching off)', min: 1, max: 1024, fallback: 32 }),
+    maxQueueDelayMs: num('CLASSIFIER_MAX_QUEUE_DELAY_MS', {
+      doc: 'longest a waiting crop holds a batch open for crops of other requests, in ms (0: run as soon as the model is free)',
+      min: 0,
+      max: 1000,
+      fallback: 1,
+    }),
+    maxQueue: int('CLASSIFIER_MAX_QUEUE', {
+      doc: 'crops that may wait for the model at once; beyond, calls fail with RESOURCE_EXHAUSTED (at least CLASSIFIER_MAX_ITEMS)',
+      min: 1,
+      max: 1_048_576,
+      fallback: 1024,
+    }),
     maxItems: int('CLASSIFIER_MAX_ITEMS', { doc: 'largest number of crops in one ModelInfer call', min: 1, max: 65_536, fallback: 1024 }),
     maxMessageBytes: int('GRPC_MAX_MESSAGE_BYTES', {
       doc: 'largest gRPC message received or sent, in bytes',
@@ -39,5 +56,12 @@ export type ClassifierConfig = ConfigOf<ReturnType<typeof configSpec>>;
 
 /** Reads and validates the classifier's environment, listing every bad variable at once. */
 export function loadClassifierConfig(env: Env = process.env): ClassifierConfig {
-  return loadConfig(configSpec(), env);
+  const config = loadConfig(configSpec(), env);
+  // A call the queue could never hold would be refused forever: every allowed call must fit.
+  if (config.maxItems > config.maxQueue) {
+    throw new ConfigError([
+      `CLASSIFIER_MAX_QUEUE=${config.maxQueue} is smaller than CLASSIFIER_MAX_ITEMS=${config.maxItems}: a call of ${config.maxItems} crops could never be queued`,
+    ]);
+  }
+  return config;
 }

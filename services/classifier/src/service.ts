@@ -4,10 +4,10 @@ import type { Logger } from '@skinlesion/logger';
 import { createRegistry, serveMetrics, type MetricsServer } from '@skinlesion/metrics';
 import type { ClassifierConfig } from './config.js';
 import { oipHandlers } from './handlers/index.js';
-import { createClassifierMetrics } from './metrics.js';
-import { initBackend } from './runtime/backend.js';
+import { batcherObserver, createClassifierMetrics } from './metrics.js';
 import { Classifier } from './runtime/classifier.js';
-import { loadModelDir } from './runtime/model.js';
+import { loadRunner } from './runtime/load.js';
+import type { RuntimeName } from './runtime/runner.js';
 import { startServer } from './server.js';
 import { ServingState } from './state.js';
 import { packageVersion } from './version.js';
@@ -16,8 +16,12 @@ export interface RunningClassifier {
   /** The bound gRPC port (the configured one, or the one picked for port 0). */
   readonly port: number;
   readonly metricsPort: number;
-  /** The TF.js backend in use: tensorflow, wasm or cpu. */
+  /** The runtime serving the model: onnxruntime or tfjs. */
+  readonly runtime: RuntimeName;
+  /** The TF.js backend in use (tensorflow, wasm or cpu), or ONNX Runtime's execution provider (cpu). */
   readonly backend: string;
+  /** The Open Inference Protocol platform reported by ModelMetadata. */
+  readonly platform: string;
   readonly model: { readonly name: string; readonly version: string; readonly inputSize: number };
   /** NOT_SERVING and ServerReady false, drain in-flight calls for up to the grace period, release the model. */
   shutdown(): Promise<void>;
@@ -25,7 +29,7 @@ export interface RunningClassifier {
 
 /**
  * Starts the classifier: the gRPC server first (health NOT_SERVING, so probes get an answer while
- * the model loads), then the metrics endpoint, the TF.js backend and the model, warmed with one
+ * the model loads), then the metrics endpoint, the runtime and the model, warmed with one full
  * batch; only then SERVING. Resolves once it serves; rejects, having closed what it opened, when
  * the model cannot be loaded.
  */
@@ -46,23 +50,33 @@ export async function startClassifier(config: ClassifierConfig, log: Logger): Pr
   let classifier: Classifier | undefined;
   try {
     metricsServer = await serveMetrics(registry, config.metricsPort, config.host);
-    const backend = await initBackend(config.backend, log);
     const loadStarted = performance.now();
-    const model = await loadModelDir(config.modelDir);
+    const runner = await loadRunner({ modelDir: config.modelDir, runtime: config.runtime, backend: config.backend }, log);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     metrics.modelLoadSeconds.set(loadSeconds);
-    classifier = new Classifier(model, {
+    classifier = new Classifier(runner, {
       maxBatch: config.maxBatch,
-      onBatch: (size, seconds) => {
-        metrics.batchSize.observe(size);
-        metrics.inferenceSeconds.observe(seconds);
-        metrics.items.inc(size);
-      },
+      maxQueueDelayMs: config.maxQueueDelayMs,
+      maxQueue: config.maxQueue,
+      observer: batcherObserver(metrics),
     });
     const warmUpSeconds = await classifier.warmUp();
-    const { manifest } = classifier;
+    const { manifest, runtime, backend, platform } = classifier;
+    metrics.runtimeInfo.set({ runtime, backend, platform }, 1);
     log.info(
-      { model: manifest.name, version: manifest.version, format: manifest.format, inputSize: manifest.inputSize, backend, loadSeconds, warmUpSeconds },
+      {
+        model: manifest.name,
+        version: manifest.version,
+        inputSize: manifest.inputSize,
+        runtime,
+        backend,
+        platform,
+        maxBatch: config.maxBatch,
+        maxQueueDelayMs: config.maxQueueDelayMs,
+        maxQueue: config.maxQueue,
+        loadSeconds,
+        warmUpSeconds,
+      },
       'model ready',
     );
     state.serve(classifier);
@@ -74,20 +88,22 @@ export async function startClassifier(config: ClassifierConfig, log: Logger): Pr
     return {
       port: grpc.port,
       metricsPort: metricsServer.port,
+      runtime,
       backend,
+      platform,
       model: { name: manifest.name, version: manifest.version, inputSize: manifest.inputSize },
       shutdown() {
         stopping ??= (async () => {
           state.stop();
           await grpc.shutdown(config.shutdownGraceMs);
           await stoppedMetrics.close();
-          served.dispose();
+          await served.dispose();
         })();
         return stopping;
       },
     };
   } catch (error) {
-    classifier?.dispose();
+    await classifier?.dispose();
     await grpc.shutdown(0);
     await metricsServer?.close();
     throw error;

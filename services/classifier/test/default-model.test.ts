@@ -4,9 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '@skinlesion/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifierConfig } from '../src/config.js';
-import { initBackend } from '../src/runtime/backend.js';
 import { Classifier } from '../src/runtime/classifier.js';
-import { loadModelDir } from '../src/runtime/model.js';
+import { loadRunner } from '../src/runtime/load.js';
 import { seededBytes } from './fixtures/models.js';
 
 const DEFAULT_DIR = fileURLToPath(new URL('../models/default', import.meta.url));
@@ -17,10 +16,10 @@ describe.skipIf(!shipped)('the shipped default model (services/classifier/models
   let classifier: Classifier;
 
   beforeAll(async () => {
-    await initBackend('wasm', createLogger('classifier-test', 'silent'));
     const config = loadClassifierConfig({});
     expect(config.modelDir).toBe(DEFAULT_DIR);
-    classifier = new Classifier(await loadModelDir(config.modelDir), { maxBatch: 8 });
+    const runner = await loadRunner({ modelDir: config.modelDir, runtime: 'tfjs', backend: 'wasm' }, createLogger('classifier-test', 'silent'));
+    classifier = new Classifier(runner, { maxBatch: 8 });
     await classifier.warmUp();
   });
 

@@ -1,6 +1,5 @@
 import { AppError } from '@skinlesion/errors';
 import { describe, expect, it } from 'vitest';
-import { batchRanges } from '../src/domain/batching.js';
 import { decodeCrops, type InputRequestView, type InputTensorView } from '../src/domain/input-tensor.js';
 import { designates, requireServedModel } from '../src/domain/model-ref.js';
 import { selectOutputs } from '../src/domain/outputs.js';
@@ -26,45 +25,6 @@ function refusal(action: () => unknown): AppError {
   }
   throw new Error('expected a refusal');
 }
-
-describe('batchRanges', () => {
-  it('splits into the fewest batches of near-equal size', () => {
-    expect(batchRanges(40, 32)).toEqual([
-      { start: 0, end: 20 },
-      { start: 20, end: 40 },
-    ]);
-    expect(batchRanges(65, 32).map((r) => r.end - r.start)).toEqual([22, 22, 21]);
-    expect(batchRanges(32, 32)).toEqual([{ start: 0, end: 32 }]);
-    expect(batchRanges(3, 1)).toEqual([
-      { start: 0, end: 1 },
-      { start: 1, end: 2 },
-      { start: 2, end: 3 },
-    ]);
-    expect(batchRanges(0, 8)).toEqual([]);
-  });
-
-  it('covers every crop exactly once with no batch above the maximum', () => {
-    for (const count of [1, 7, 31, 33, 100, 257]) {
-      for (const max of [1, 5, 32]) {
-        const ranges = batchRanges(count, max);
-        const sizes = ranges.map((range) => range.end - range.start);
-        const contiguous = ranges.every((range, index) => range.start === (index === 0 ? 0 : ranges[index - 1].end));
-        expect({ contiguous, end: ranges.at(-1)?.end, batches: ranges.length, largest: Math.max(...sizes), smallest: Math.min(...sizes) }).toEqual({
-          contiguous: true,
-          end: count,
-          batches: Math.ceil(count / max),
-          largest: Math.min(max, Math.ceil(count / Math.ceil(count / max))),
-          smallest: Math.floor(count / Math.ceil(count / max)),
-        });
-      }
-    }
-  });
-
-  it('rejects nonsense sizes', () => {
-    expect(() => batchRanges(4, 0)).toThrow(RangeError);
-    expect(() => batchRanges(-1, 4)).toThrow(RangeError);
-  });
-});
 
 describe('decodeCrops', () => {
   it('takes UINT8 crops from raw_input_contents without copying', () => {

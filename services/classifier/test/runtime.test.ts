@@ -6,11 +6,21 @@ import { createLogger } from '@skinlesion/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CropBatch } from '../src/domain/input-tensor.js';
 import { initBackend } from '../src/runtime/backend.js';
-import { Classifier } from '../src/runtime/classifier.js';
-import { loadModelDir } from '../src/runtime/model.js';
+import { Classifier, type ClassifierOptions } from '../src/runtime/classifier.js';
+import { loadRunner } from '../src/runtime/load.js';
+import type { ModelRunner } from '../src/runtime/runner.js';
 import { seededBytes, TINY_EMBEDDING_SIZE, writeTinyGraphModel, writeTinyLayersModel } from './fixtures/models.js';
 
 let root: string;
+const log = createLogger('classifier-test', 'silent');
+
+function tfjsRunner(dir: string): Promise<ModelRunner> {
+  return loadRunner({ modelDir: dir, runtime: 'tfjs', backend: 'wasm' }, log);
+}
+
+async function tfjsClassifier(dir: string, options: ClassifierOptions): Promise<Classifier> {
+  return new Classifier(await tfjsRunner(dir), options);
+}
 
 function uint8Crops(count: number, size: number, seed = 3): CropBatch & { datatype: 'UINT8' } {
   return { datatype: 'UINT8', count, size, data: seededBytes(count * size * size * 3, seed) };
@@ -36,7 +46,7 @@ async function editManifest(dir: string, edit: (manifest: Record<string, unknown
 }
 
 beforeAll(async () => {
-  expect(await initBackend('wasm', createLogger('classifier-test', 'silent'))).toBe('wasm');
+  expect(await initBackend('wasm', log)).toBe('wasm');
   root = await mkdtemp(path.join(tmpdir(), 'classifier-runtime-'));
 });
 
@@ -50,7 +60,8 @@ describe('layers model', () => {
 
   beforeAll(async () => {
     const { dir } = await writeTinyLayersModel(path.join(root, 'layers'), { inputSize: size });
-    classifier = new Classifier(await loadModelDir(dir), { maxBatch: 32 });
+    classifier = await tfjsClassifier(dir, { maxBatch: 32 });
+    expect(classifier).toMatchObject({ runtime: 'tfjs', backend: 'wasm', platform: 'tensorflowjs_layers' });
     await classifier.warmUp();
   });
 
@@ -96,6 +107,27 @@ describe('layers model', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('batches concurrent requests together, UINT8 and FP32 alike, each answered as if alone', async () => {
+    const { dir } = await writeTinyLayersModel(path.join(root, 'concurrent'), { inputSize: size });
+    const batches: number[] = [];
+    const shared = await tfjsClassifier(dir, { maxBatch: 16, maxQueueDelayMs: 0, observer: { batch: (batch) => batches.push(batch) } });
+    const requests: CropBatch[] = [
+      uint8Crops(3, size, 31),
+      { datatype: 'FP32', count: 2, size, data: Float32Array.from(seededBytes(2 * size * size * 3, 32), (value) => value / 255) },
+      uint8Crops(14, size, 33),
+    ];
+    // Submitted in one tick: they share the first batch, and the third spills into a second.
+    const together = await Promise.all(requests.map((request) => shared.classify(request)));
+    expect(batches).toEqual([16, 3]);
+    for (const [index, request] of requests.entries()) {
+      const alone = await classifier.classify(request);
+      expect(together[index].count).toBe(request.count);
+      together[index].probabilities.forEach((value, k) => expect(value).toBeCloseTo(alone.probabilities[k], 6));
+      together[index].embedding.forEach((value, k) => expect(value).toBeCloseTo(alone.embedding[k], 5));
+    }
+    await shared.dispose();
+  });
+
   it('stops between batches when the call is cancelled', async () => {
     const controller = new AbortController();
     controller.abort();
@@ -107,15 +139,20 @@ describe('layers model', () => {
   it('reports each batch to its observer', async () => {
     const { dir } = await writeTinyLayersModel(path.join(root, 'observed'), { inputSize: size });
     const batches: number[] = [];
-    const observed = new Classifier(await loadModelDir(dir), { maxBatch: 8, onBatch: (batch, seconds) => {
-      expect(seconds).toBeGreaterThan(0);
-      batches.push(batch);
-    } });
+    const observed = await tfjsClassifier(dir, {
+      maxBatch: 8,
+      observer: {
+        batch: (batch, seconds) => {
+          expect(seconds).toBeGreaterThan(0);
+          batches.push(batch);
+        },
+      },
+    });
     await observed.warmUp();
     expect(batches).toEqual([]);
     await observed.classify(uint8Crops(20, size));
-    expect(batches).toEqual([7, 7, 6]);
-    observed.dispose();
+    expect(batches).toEqual([8, 8, 4]);
+    await observed.dispose();
     await expect(observed.classify(uint8Crops(1, size))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 });
@@ -124,9 +161,8 @@ describe('graph model', () => {
   it('runs a TF graph and names inner nodes as the embedding', async () => {
     const size = 8;
     const { dir } = await writeTinyGraphModel(path.join(root, 'graph'), { inputSize: size, scaling: 'symmetric' });
-    const model = await loadModelDir(dir);
-    expect(model.platform).toBe('tensorflowjs_graph');
-    const classifier = new Classifier(model, { maxBatch: 4 });
+    const classifier = await tfjsClassifier(dir, { maxBatch: 4 });
+    expect(classifier.platform).toBe('tensorflowjs_graph');
     await classifier.warmUp();
     const crops = uint8Crops(6, size, 5);
     const result = await classifier.classify(crops);
@@ -146,7 +182,7 @@ describe('graph model', () => {
       features.forEach((value, c) => expect(result.embedding[crop * 3 + c]).toBeCloseTo(value, 5));
       exps.forEach((value, k) => expect(result.probabilities[crop * 6 + k]).toBeCloseTo(value / total, 5));
     }
-    classifier.dispose();
+    await classifier.dispose();
   });
 
   it('refuses at warm-up a probabilities output that is not a softmax', async () => {
@@ -154,9 +190,9 @@ describe('graph model', () => {
     await editManifest(dir, (manifest) => {
       manifest['outputs'] = { probabilities: 'dense/BiasAdd', embedding: 'features/Mean' };
     });
-    const classifier = new Classifier(await loadModelDir(dir), { maxBatch: 2 });
+    const classifier = await tfjsClassifier(dir, { maxBatch: 2 });
     await expect(classifier.warmUp()).rejects.toThrow(/outputs.probabilities "dense\/BiasAdd" sums to .*, not 1/);
-    classifier.dispose();
+    await classifier.dispose();
   });
 });
 
@@ -166,9 +202,9 @@ describe('a model that disagrees with its manifest', () => {
     await editManifest(dir, (manifest) => {
       manifest['embeddingSize'] = 99;
     });
-    const classifier = new Classifier(await loadModelDir(dir), { maxBatch: 2 });
+    const classifier = await tfjsClassifier(dir, { maxBatch: 2 });
     await expect(classifier.warmUp()).rejects.toThrow(`outputs.embedding "embedding" gives ${TINY_EMBEDDING_SIZE} values per crop, but the manifest's embeddingSize is 99`);
-    classifier.dispose();
+    await classifier.dispose();
   });
 
   it('fails at load when an output names no layer', async () => {
@@ -176,7 +212,7 @@ describe('a model that disagrees with its manifest', () => {
     await editManifest(dir, (manifest) => {
       manifest['outputs'] = { probabilities: 'probabilities', embedding: 'fc2' };
     });
-    expect(await failure(loadModelDir(dir))).toMatch(/outputs.embedding names "fc2", which is not a layer of the model \(its outputs are "probabilities"\)/);
+    expect(await failure(tfjsRunner(dir))).toMatch(/outputs.embedding names "fc2", which is not a layer of the model \(its outputs are "probabilities"\)/);
   });
 
   it('fails at load when inputSize differs from the model input', async () => {
@@ -184,7 +220,7 @@ describe('a model that disagrees with its manifest', () => {
     await editManifest(dir, (manifest) => {
       manifest['inputSize'] = 150;
     });
-    expect(await failure(loadModelDir(dir))).toMatch(/^cannot load model "tiny-cnn" from .*: the model input shape \[\?, 16, 16, 3\] does not take \[N, 150, 150, 3\]/);
+    expect(await failure(tfjsRunner(dir))).toMatch(/^cannot load model "tiny-cnn" from .*: the model input shape \[\?, 16, 16, 3\] does not take \[N, 150, 150, 3\]/);
   });
 
   it('fails at load with every manifest problem listed', async () => {
@@ -193,7 +229,7 @@ describe('a model that disagrees with its manifest', () => {
       manifest['scaling'] = 'imagenet';
       delete manifest['version'];
     });
-    expect(await failure(loadModelDir(dir))).toMatch(/invalid model manifest .*manifest.json\):\n {2}- version .*\n {2}- scaling/);
+    expect(await failure(tfjsRunner(dir))).toMatch(/invalid model manifest .*manifest.json\):\n {2}- version .*\n {2}- scaling/);
   });
 
   it('refuses weight files outside the model folder', async () => {
@@ -202,10 +238,10 @@ describe('a model that disagrees with its manifest', () => {
     const modelJson = JSON.parse(await readFile(file, 'utf8')) as { weightsManifest: { paths: string[] }[] };
     modelJson.weightsManifest[0].paths = ['../layers/group1-shard1of1.bin'];
     await writeFile(file, JSON.stringify(modelJson));
-    expect(await failure(loadModelDir(dir))).toMatch(/lies outside the model folder/);
+    expect(await failure(tfjsRunner(dir))).toMatch(/lies outside the model folder/);
   });
 
   it('reports a missing manifest with its path', async () => {
-    expect(await failure(loadModelDir(path.join(root, 'nowhere')))).toMatch(/cannot read the model manifest .*nowhere\/manifest.json: ENOENT/);
+    expect(await failure(tfjsRunner(path.join(root, 'nowhere')))).toMatch(/cannot read the model manifest .*nowhere\/manifest.json: ENOENT/);
   });
 });

@@ -74,7 +74,7 @@ afterAll(async () => {
 describe('the classifier over gRPC', () => {
   it('reports SERVING on grpc.health.v1 once started, for the server and the OIP service', async () => {
     expect(classifier.port).toBeGreaterThan(0);
-    expect(classifier.backend).toBe('wasm');
+    expect(classifier).toMatchObject({ runtime: 'tfjs', backend: 'wasm', platform: 'tensorflowjs_layers' });
     const health = new HealthChecker(target);
     expect(await health.check('')).toBe('SERVING');
     expect(await health.check('inference.GRPCInferenceService')).toBe('SERVING');
@@ -189,9 +189,16 @@ describe('the classifier over gRPC', () => {
     const items = /^classifier_items_total\{service="classifier"\} (\d+)/m.exec(text);
     // 40 + 40 x 1 + 2 + 2 + 2 + 3 + 11 + 22 + 33 crops classified so far, warm-up excluded.
     expect(Number(items?.[1])).toBe(155);
-    expect(text).toMatch(/^classifier_inference_batch_size_bucket\{le="32",service="classifier"\} \d+/m);
+    expect(text).toMatch(/^classifier_batch_size_bucket\{le="32",service="classifier"\} \d+/m);
     expect(text).toMatch(/^classifier_inference_seconds_count\{service="classifier"\} \d+/m);
     expect(text).toMatch(/^classifier_model_load_seconds\{service="classifier"\} \d/m);
+    // Every crop waited in the queue once; nothing waits now.
+    expect(text).toMatch(/^classifier_queue_wait_seconds_count\{service="classifier"\} 155$/m);
+    expect(text).toMatch(/^classifier_queue_depth\{service="classifier"\} 0$/m);
+    expect(text).toMatch(/^classifier_requests_in_flight\{service="classifier"\} 0$/m);
+    // 1 + 1 + 40 + 1 + 1 + 1 + 3 calls reached the batcher (the refused ones never did).
+    expect(text).toMatch(/^classifier_requests_total\{outcome="ok",service="classifier"\} 48$/m);
+    expect(text).toMatch(/^classifier_runtime_info\{runtime="tfjs",backend="wasm",platform="tensorflowjs_layers",service="classifier"\} 1$/m);
     expect(text).toMatch(/grpc_server_handled_total\{grpc_service="inference.GRPCInferenceService",grpc_method="ModelInfer",grpc_code="INVALID_ARGUMENT",service="classifier"\} [1-9]/);
   });
 });
@@ -208,6 +215,49 @@ describe('shutdown', () => {
     const health = new HealthChecker(target);
     expect(await health.check('', 500)).toBe('UNREACHABLE');
     health.close();
+  });
+});
+
+describe('a full queue', () => {
+  it('refuses what does not fit with RESOURCE_EXHAUSTED and a retry time, and serves the rest', async () => {
+    // Batches of up to 32 and a long delay: the first call waits in the queue, which holds 8 crops.
+    const config = loadClassifierConfig({
+      MODEL_DIR: path.join(root, 'model'),
+      CLASSIFIER_HOST: '127.0.0.1',
+      CLASSIFIER_PORT: '0',
+      CLASSIFIER_METRICS_PORT: '0',
+      CLASSIFIER_BACKEND: 'wasm',
+      CLASSIFIER_MAX_BATCH: '32',
+      CLASSIFIER_MAX_QUEUE_DELAY_MS: '1000',
+      CLASSIFIER_MAX_QUEUE: '8',
+      CLASSIFIER_MAX_ITEMS: '8',
+    });
+    const small = await startClassifier(config, log);
+    const { GRPCInferenceService } = loadInferenceProto();
+    const smallClient = new GRPCInferenceService(`127.0.0.1:${small.port}`, credentials.createInsecure());
+    try {
+      // 8 + 1 crops: whichever arrives second does not fit while the other waits.
+      const outcomes = await Promise.allSettled([
+        callUnary(smallClient, 'ModelInfer', inferRequest(8, seededBytes(8 * PER_CROP, 1))),
+        callUnary(smallClient, 'ModelInfer', inferRequest(1, seededBytes(PER_CROP, 2))),
+      ]);
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => outcome.reason as AppError);
+      expect(refused).toHaveLength(1);
+      expect(refused[0].code).toBe('RESOURCE_EXHAUSTED');
+      expect(refused[0].details).toMatchObject({ limit: 'CLASSIFIER_MAX_QUEUE', maxQueue: 8, retryAfterSeconds: 1 });
+      expect(refused[0].message).toMatch(/^the classifier's queue holds \d of at most 8 crops, too many to take \d more: retry in 1 s or on another replica$/);
+      const text = await (await fetch(`http://127.0.0.1:${small.metricsPort}/metrics`)).text();
+      expect(text).toMatch(/^classifier_requests_total\{outcome="rejected",service="classifier"\} 1$/m);
+    } finally {
+      smallClient.close();
+      await small.shutdown();
+    }
+  });
+
+  it('is configured to hold at least the largest call', () => {
+    expect(() => loadClassifierConfig({ CLASSIFIER_MAX_QUEUE: '100', CLASSIFIER_MAX_ITEMS: '200' })).toThrow(
+      'CLASSIFIER_MAX_QUEUE=100 is smaller than CLASSIFIER_MAX_ITEMS=200: a call of 200 crops could never be queued',
+    );
   });
 });
 

@@ -3,9 +3,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Logger } from '@skinlesion/logger';
+import type { BackendChoice } from './backend-choices.js';
 
-export const BACKEND_CHOICES = ['auto', 'wasm', 'tfjs-node', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export { BACKEND_CHOICES, type BackendChoice } from './backend-choices.js';
 
 /** The optional native backend; a variable so that TypeScript does not require it to be installed. */
 const TFJS_NODE_PACKAGE: string = '@tensorflow/tfjs-node';

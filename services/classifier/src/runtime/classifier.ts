@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import * as tf from '@tensorflow/tfjs';
-import { AppError, UnavailableError } from '@skinlesion/errors';
+import { UnavailableError } from '@skinlesion/errors';
 import { CLASS_NAMES, type Manifest } from '@skinlesion/model-manifest';
-import { batchRanges } from '../domain/batching.js';
+import type { Clock } from '../batching/clock.js';
+import { DynamicBatcher, type BatcherObserver, type BatchSlice } from '../batching/dynamic-batcher.js';
 import type { CropBatch } from '../domain/input-tensor.js';
-import { floatsToModelInput, pixelsToModelInput } from '../domain/preprocess.js';
-import type { LoadedModel } from './model.js';
+import { ModelInputWriter } from '../domain/preprocess.js';
+import type { BatchOutputs, ModelRunner, RuntimeName } from './runner.js';
 
 /** A probability vector may miss 1 by float32 rounding, not more: more means logits or ReLU. */
 const PROBABILITY_SUM_TOLERANCE = 1e-3;
@@ -21,55 +21,84 @@ export interface ClassifyResult {
 export interface ClassifierOptions {
   /** Largest batch given to the model at once. */
   readonly maxBatch: number;
-  /** Called after each batch with its size and the seconds it took (preprocessing included). */
-  readonly onBatch?: (size: number, seconds: number) => void;
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  /** Longest a waiting crop holds a batch open for more, in ms; 0 by default (never wait). */
+  readonly maxQueueDelayMs?: number;
+  /** Crops that may wait at once (RESOURCE_EXHAUSTED beyond); unbounded by default. */
+  readonly maxQueue?: number;
+  readonly observer?: BatcherObserver;
+  readonly clock?: Clock;
 }
 
 /**
- * Runs crops through a loaded model in batches of at most maxBatch. Each batch is synchronous on
- * the one JS thread (one replica, one inference thread); between batches it yields to the event
- * loop, so that health checks are answered and cancelled calls stop during a long request.
+ * Classifies crops on one model runner: requests go through a dynamic batcher (batches across
+ * concurrent requests, one at a time), each batch is preprocessed into one reused float32 buffer
+ * as the manifest says and run; results go back to each request in order.
  */
 export class Classifier {
   private disposed = false;
+  private readonly batcher: DynamicBatcher<CropBatch>;
+  private readonly writer: ModelInputWriter;
+  private readonly input: Float32Array;
 
   constructor(
-    private readonly model: LoadedModel,
+    private readonly runner: ModelRunner,
     private readonly options: ClassifierOptions,
   ) {
-    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${options.maxBatch}`);
+    const { manifest } = runner;
+    this.writer = new ModelInputWriter(manifest);
+    this.batcher = new DynamicBatcher((slices, size) => this.runBatch(slices, size), {
+      maxBatch: options.maxBatch,
+      maxDelayMs: options.maxQueueDelayMs ?? 0,
+      maxQueue: options.maxQueue ?? Number.MAX_SAFE_INTEGER,
+      outputWidths: [CLASS_NAMES.length, manifest.embeddingSize],
+      ...(options.observer === undefined ? {} : { observer: options.observer }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
+    this.input = new Float32Array(options.maxBatch * manifest.inputSize * manifest.inputSize * 3);
   }
 
   get manifest(): Manifest {
-    return this.model.manifest;
+    return this.runner.manifest;
   }
 
   get platform(): string {
-    return this.model.platform;
+    return this.runner.platform;
+  }
+
+  get runtime(): RuntimeName {
+    return this.runner.runtime;
+  }
+
+  get backend(): string {
+    return this.runner.backend;
+  }
+
+  /** Crops waiting for a batch. */
+  get queueDepth(): number {
+    return this.batcher.queueDepth;
   }
 
   async classify(crops: CropBatch, signal?: AbortSignal): Promise<ClassifyResult> {
-    return this.run(crops, signal, true);
+    const [probabilities, embedding] = await this.batcher.submit(crops, crops.count, signal);
+    return { count: crops.count, probabilities, embedding };
   }
 
   /**
-   * Runs one full batch of mid-grey crops so that first requests do not pay for kernel setup and
-   * memory growth, and checks the outputs against the manifest: a model that disagrees with its
-   * manifest fails at start-up instead of answering wrongly. Returns the seconds it took.
+   * Runs one full batch of mid-grey crops, outside the batcher and its metrics, so that first
+   * requests do not pay for kernel setup and memory growth, and checks the outputs against the
+   * manifest: a model that disagrees with its manifest fails at start-up instead of answering
+   * wrongly. Returns the seconds it took.
    */
   async warmUp(): Promise<number> {
     const size = this.manifest.inputSize;
     const count = this.options.maxBatch;
     const started = performance.now();
-    const result = await this.run({ datatype: 'UINT8', count, size, data: new Uint8Array(count * size * size * 3).fill(128) }, undefined, false);
+    const crops: CropBatch = { datatype: 'UINT8', count, size, data: new Uint8Array(count * size * size * 3).fill(128) };
+    const [probabilities] = await this.runBatch([{ input: crops, start: 0, end: count }], count);
     const classes = CLASS_NAMES.length;
     for (let crop = 0; crop < count; crop += 1) {
       let sum = 0;
-      for (let k = 0; k < classes; k += 1) sum += result.probabilities[crop * classes + k];
+      for (let k = 0; k < classes; k += 1) sum += probabilities[crop * classes + k];
       if (!(Math.abs(sum - 1) <= PROBABILITY_SUM_TOLERANCE)) {
         throw new Error(
           `outputs.probabilities "${this.manifest.outputs.probabilities}" sums to ${sum} for a crop, not 1: name the softmax output`,
@@ -79,50 +108,36 @@ export class Classifier {
     return (performance.now() - started) / 1000;
   }
 
-  /** Stops serving: later batches, including those of calls in progress, are refused. */
-  dispose(): void {
+  /** Stops serving: waiting crops are refused, the running batch completes, then the model is released. */
+  async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.model.dispose();
+    await this.batcher.close(new UnavailableError('the classifier is shutting down'));
+    await this.runner.dispose();
   }
 
-  private async run(crops: CropBatch, signal: AbortSignal | undefined, observe: boolean): Promise<ClassifyResult> {
-    const { count, size } = crops;
-    const classes = CLASS_NAMES.length;
-    const embeddingSize = this.manifest.embeddingSize;
-    const perCrop = size * size * 3;
-    const probabilities = new Float32Array(count * classes);
-    const embedding = new Float32Array(count * embeddingSize);
-    for (const { start, end } of batchRanges(count, this.options.maxBatch)) {
-      if (signal?.aborted) throw new AppError('CANCELLED', 'the call was cancelled');
-      if (this.disposed) throw new UnavailableError('the classifier is shutting down');
-      const batch = end - start;
-      const started = performance.now();
-      const out = tf.tidy(() => {
-        const x =
-          crops.datatype === 'UINT8'
-            ? pixelsToModelInput(crops.data.subarray(start * perCrop, end * perCrop), batch, size, this.manifest)
-            : floatsToModelInput(crops.data.subarray(start * perCrop, end * perCrop), batch, size);
-        const [p, e] = this.model.predict(x);
-        return { p: p.dataSync() as Float32Array, e: e.dataSync() as Float32Array };
-      });
-      this.checkLengths(out.p.length, out.e.length, batch);
-      probabilities.set(out.p, start * classes);
-      embedding.set(out.e, start * embeddingSize);
-      if (observe) this.options.onBatch?.(batch, (performance.now() - started) / 1000);
-      await yieldToEventLoop();
+  private async runBatch(slices: readonly BatchSlice<CropBatch>[], size: number): Promise<Float32Array[]> {
+    if (this.disposed) throw new UnavailableError('the classifier is shutting down');
+    let at = 0;
+    for (const { input, start, end } of slices) {
+      this.writer.write(input, start, end, this.input, at);
+      at += end - start;
     }
-    return { count, probabilities, embedding };
+    const outputs = await this.runner.run(this.input, size);
+    this.checkLengths(outputs, size);
+    return [outputs.probabilities, outputs.embedding];
   }
 
-  private checkLengths(probabilityValues: number, embeddingValues: number, batch: number): void {
-    const { outputs, embeddingSize } = this.manifest;
+  private checkLengths(outputs: BatchOutputs, batch: number): void {
+    const { outputs: names, embeddingSize } = this.manifest;
+    const probabilityValues = outputs.probabilities.length;
     if (probabilityValues !== batch * CLASS_NAMES.length) {
-      throw new Error(`outputs.probabilities "${outputs.probabilities}" gives ${probabilityValues / batch} values per crop, not ${CLASS_NAMES.length}`);
+      throw new Error(`outputs.probabilities "${names.probabilities}" gives ${probabilityValues / batch} values per crop, not ${CLASS_NAMES.length}`);
     }
     // The embedding is the named activation flattened per crop, whatever its rank.
+    const embeddingValues = outputs.embedding.length;
     if (embeddingValues !== batch * embeddingSize) {
-      throw new Error(`outputs.embedding "${outputs.embedding}" gives ${embeddingValues / batch} values per crop, but the manifest's embeddingSize is ${embeddingSize}`);
+      throw new Error(`outputs.embedding "${names.embedding}" gives ${embeddingValues / batch} values per crop, but the manifest's embeddingSize is ${embeddingSize}`);
     }
   }
 }

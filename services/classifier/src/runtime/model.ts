@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseManifest, type Manifest } from '@skinlesion/model-manifest';
+import type { Manifest } from '@skinlesion/model-manifest';
 import { fileModelLoader } from './file-io.js';
+import { readManifest } from './manifest-file.js';
 
-export const MANIFEST_FILE = 'manifest.json';
-
-/** A loaded model that maps a preprocessed batch to its two outputs. */
+/** A loaded TF.js model that maps a preprocessed batch to its two outputs. */
 export interface LoadedModel {
   readonly manifest: Manifest;
   /** The Open Inference Protocol "platform" string. */
@@ -17,23 +15,6 @@ export interface LoadedModel {
    */
   predict(batch: tf.Tensor4D): [tf.Tensor, tf.Tensor];
   dispose(): void;
-}
-
-export async function readManifest(modelDir: string): Promise<Manifest> {
-  const file = path.join(modelDir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read the model manifest ${file}`, { cause: error });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${file} is not valid JSON`, { cause: error });
-  }
-  return parseManifest(json, file);
 }
 
 function checkInputShape(shape: readonly (number | null)[] | undefined, manifest: Manifest, what: string): void {
