@@ -3,18 +3,23 @@ import type { Registry } from '@skinlesion/metrics';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { GatewayClients } from './clients.js';
 import type { GatewayConfig } from './config.js';
-import { registerErrorHandling } from './errors.js';
+import { registerErrorHandling, registerProtocolErrors, type ErrorReporting } from './errors.js';
 import { createGatewayMetrics } from './metrics.js';
 import { registerHttpMetrics } from './plugins/http-metrics.js';
+import { registerOpenApi } from './plugins/openapi.js';
 import { registerRequestContext, requestIdFor } from './plugins/request-context.js';
 import { acceptImageUploads } from './plugins/uploads.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { analysesRoutes } from './routes/v1/analyses.js';
 import { classifyRoutes } from './routes/v1/classify.js';
-import { problemSchema } from './schemas.js';
+import { predictRoutes } from './routes/v1/predict.js';
+import { oipRoutes } from './routes/v2/oip.js';
+import { webPageRoutes } from './routes/web.js';
+import { SHARED_SCHEMAS } from './schemas/index.js';
 import { Classifier } from './services/classifier.js';
 import type { PipelineDeps } from './services/pipeline.js';
+import { gatewayVersion } from './version.js';
 
 /** The backends (see createClients) plus the process-wide registry and logger. */
 export interface AppDeps extends Pick<GatewayClients, 'tiler' | 'classifiers' | 'uglyDuckling' | 'readiness'> {
@@ -29,6 +34,7 @@ export type AppOptions = Pick<
   | 'requestTimeoutMs'
   | 'grpcMaxMessageBytes'
   | 'maxUploadBytes'
+  | 'maxInferenceBodyBytes'
   | 'maxPhotos'
   | 'maxCandidates'
   | 'classifyChunk'
@@ -43,9 +49,16 @@ declare module 'fastify' {
   }
 }
 
+/** The name the gateway gives itself in the Open Inference Protocol's server metadata. */
+const SERVER_NAME = 'skinlesion';
+
 /**
  * The gateway as a fastify instance, built from plugins; it never listens (main.ts does), so
  * tests drive it with inject() and the integrator can point it at any running services.
+ *
+ * Cross-cutting concerns are root-level hooks registered before any route (request context,
+ * metrics, errors); more of them (authentication, rate limits, CORS, security headers) belong
+ * in the same place, in front of every route group below.
  */
 export function buildApp(deps: AppDeps, options: AppOptions): FastifyInstance {
   const app = Fastify({
@@ -58,21 +71,31 @@ export function buildApp(deps: AppDeps, options: AppOptions): FastifyInstance {
 
   const metrics = createGatewayMetrics(deps.registry);
   const limits = { maxUploadBytes: options.maxUploadBytes, maxPhotos: options.maxPhotos };
+  const reporting: ErrorReporting = { limits, metrics };
+  const classifier = new Classifier(deps.classifiers, { modelName: options.classifierModel, chunkSize: options.classifyChunk, metrics });
   const pipeline: PipelineDeps = {
     tiler: deps.tiler,
     uglyDuckling: deps.uglyDuckling,
-    classifier: new Classifier(deps.classifiers, { modelName: options.classifierModel, chunkSize: options.classifyChunk, metrics }),
+    classifier,
     metrics,
     maxCandidates: options.maxCandidates,
     grpcMaxMessageBytes: options.grpcMaxMessageBytes,
   };
+  const version = gatewayVersion();
 
   app.decorate('draining', false);
   registerRequestContext(app, { requestTimeoutMs: options.requestTimeoutMs });
   registerHttpMetrics(app, metrics);
-  registerErrorHandling(app, limits);
-  app.addSchema(problemSchema);
+  registerErrorHandling(app, reporting);
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
+  // First, so that the document sees every route registered after it.
+  app.register(registerOpenApi, {
+    version,
+    // The examples of a running gateway show its model; without one the document still answers.
+    servedModel: (request) => classifier.info(request.scope).catch(() => undefined),
+  });
+  app.register(webPageRoutes, limits);
   app.register(healthRoutes, {
     readiness: deps.readiness,
     timeoutMs: options.readinessTimeoutMs,
@@ -88,5 +111,11 @@ export function buildApp(deps: AppDeps, options: AppOptions): FastifyInstance {
     },
     { prefix: '/v1' },
   );
+  app.register(predictRoutes, { prefix: '/v1', pipeline, reporting, maxBodyBytes: options.maxInferenceBodyBytes });
+  // TF Serving's and AI Platform's namespaces answer unknown paths in their own error shape too.
+  for (const prefix of ['/v1/models', '/v1/projects']) {
+    app.register(async (scope) => registerProtocolErrors(scope, reporting, { notFound: true }), { prefix });
+  }
+  app.register(oipRoutes, { prefix: '/v2', classifier, reporting, maxBodyBytes: options.maxInferenceBodyBytes, serverName: SERVER_NAME, serverVersion: version });
   return app;
 }

@@ -19,6 +19,12 @@ export const gatewayConfigSpec = {
   requestTimeoutMs: int('REQUEST_TIMEOUT_MS', { doc: 'deadline of one request in ms, propagated to every gRPC call', fallback: 60_000, min: 100, max: 3_600_000 }),
   grpcMaxMessageBytes: int('GRPC_MAX_MESSAGE_BYTES', { doc: 'gRPC send/receive message limit in bytes', fallback: DEFAULT_MAX_MESSAGE_BYTES, min: 4 * MIB, max: 2047 * MIB }),
   maxUploadBytes: int('MAX_UPLOAD_BYTES', { doc: 'bytes per uploaded photo', fallback: 25 * MIB, min: 1024, max: 1024 * MIB }),
+  maxInferenceBodyBytes: int('MAX_INFERENCE_BODY_BYTES', {
+    doc: 'largest body of an inference request (/v2 infer, :predict), JSON or JSON plus binary tensors, in bytes',
+    fallback: 32 * MIB,
+    min: 1024,
+    max: 1024 * MIB,
+  }),
   maxPhotos: int('MAX_PHOTOS', { doc: 'photos per request', fallback: 10, min: 1, max: 100 }),
   maxCandidates: int('MAX_CANDIDATES', { doc: 'candidate lesions analysed per photo; more are cut with truncated: true', fallback: 1000, min: 1, max: 100_000 }),
   classifyChunk: int('CLASSIFY_CHUNK', { doc: 'crops per ModelInfer call', fallback: 64, min: 1, max: 4096 }),
@@ -39,6 +45,12 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   if (config.maxUploadBytes + MESSAGE_HEADROOM_BYTES > config.grpcMaxMessageBytes) {
     problems.push(
       `MAX_UPLOAD_BYTES=${config.maxUploadBytes} does not fit in one gRPC message: GRPC_MAX_MESSAGE_BYTES=${config.grpcMaxMessageBytes} must exceed it by ${MESSAGE_HEADROOM_BYTES} bytes`,
+    );
+  }
+  // A binary infer body travels to the classifier as one gRPC message of about its own size.
+  if (config.maxInferenceBodyBytes + MESSAGE_HEADROOM_BYTES > config.grpcMaxMessageBytes) {
+    problems.push(
+      `MAX_INFERENCE_BODY_BYTES=${config.maxInferenceBodyBytes} does not fit in one gRPC message: GRPC_MAX_MESSAGE_BYTES=${config.grpcMaxMessageBytes} must exceed it by ${MESSAGE_HEADROOM_BYTES} bytes`,
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,7 +1,8 @@
 import { isAppError, type AppError } from '@skinlesion/errors';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UPLOAD_MEDIA_TYPES } from './plugins/upload-types.js';
-import { kindOfCode, PROBLEM_CONTENT_TYPE, PROBLEMS, problemType, ProblemError, type ProblemBody, type ProblemKind } from './problems.js';
+import type { GatewayMetrics } from './metrics.js';
+import { kindOfCode, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, PROBLEMS, problemType, ProblemError, type ProblemBody, type ProblemKind } from './problems.js';
 
 export interface ErrorLimits {
   readonly maxUploadBytes: number;
@@ -153,20 +154,44 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
   return reply.code(problem.body.status).headers(problem.headers).type(PROBLEM_CONTENT_TYPE).send(problem.body);
 }
 
+/** What the error handlers need beside the request: the limits they name, and a counter. */
+export interface ErrorReporting {
+  readonly limits: ErrorLimits;
+  readonly metrics: Pick<GatewayMetrics, 'problems'>;
+}
+
+/** Classifies, logs and counts one failed request; the answer's shape is the caller's choice. */
+function reportError(error: unknown, request: FastifyRequest, reporting: ErrorReporting): Problem {
+  const problem = toProblem(error, request, reporting.limits);
+  const { status, type } = problem.body;
+  const reason = error instanceof Error ? error.message : String(error);
+  // A bug deserves its stack; a backend that is down or slow is an operational state, and a
+  // refused request is the client's business: one line each.
+  if (status >= 500 && status !== 503 && status !== 504) request.log.error({ err: error, status, type }, 'request failed');
+  else if (status >= 500) request.log.warn({ status, type, reason }, 'backend unavailable');
+  else request.log.info({ status, type, reason }, 'request refused');
+  reporting.metrics.problems.inc({ kind: type.slice(PROBLEM_TYPE_BASE.length), status_code: String(status) });
+  return problem;
+}
+
+function notFoundError(request: FastifyRequest): ProblemError {
+  return new ProblemError('not-found', `no route for ${request.method} ${request.url.split('?')[0]}`);
+}
+
 /** Installs the error and not-found handlers on the root instance so every route shares them. */
-export function registerErrorHandling(app: FastifyInstance, limits: ErrorLimits): void {
-  app.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error, request, limits);
-    const { status, type } = problem.body;
-    const reason = error instanceof Error ? error.message : String(error);
-    // A bug deserves its stack; a backend that is down or slow is an operational state, and a
-    // refused request is the client's business: one line each.
-    if (status >= 500 && status !== 503 && status !== 504) request.log.error({ err: error, status, type }, 'request failed');
-    else if (status >= 500) request.log.warn({ status, type, reason }, 'backend unavailable');
-    else request.log.info({ status, type, reason }, 'request refused');
-    return sendProblem(reply, problem);
-  });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, toProblem(new ProblemError('not-found', `no route for ${request.method} ${request.url.split('?')[0]}`), request, limits)),
-  );
+export function registerErrorHandling(app: FastifyInstance, reporting: ErrorReporting): void {
+  app.setErrorHandler((error, request, reply) => sendProblem(reply, reportError(error, request, reporting)));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, reportError(notFoundError(request), request, reporting)));
+}
+
+/**
+ * The same classification answered in the inference protocols' own shape, {"error": "..."}
+ * (Open Inference Protocol, TF Serving), for the scope it is called on. Headers (Retry-After)
+ * and status codes are those of the problem the error would have been.
+ */
+export function registerProtocolErrors(scope: FastifyInstance, reporting: ErrorReporting, options: { notFound: boolean }): void {
+  const send = (reply: FastifyReply, problem: Problem) =>
+    reply.code(problem.body.status).headers(problem.headers).type('application/json').send({ error: problem.body.detail });
+  scope.setErrorHandler((error, request, reply) => send(reply, reportError(error, request, reporting)));
+  if (options.notFound) scope.setNotFoundHandler((request, reply) => send(reply, reportError(notFoundError(request), request, reporting)));
 }

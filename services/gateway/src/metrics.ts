@@ -26,6 +26,12 @@ export function createGatewayMetrics(registry: Registry) {
       help: 'HTTP requests being handled now',
       registers: [registry],
     }),
+    problems: new Counter({
+      name: 'skinlesion_problems_total',
+      help: 'Requests answered with an error, by problem kind (the last segment of its type URI) and status code',
+      labelNames: ['kind', 'status_code'] as const,
+      registers: [registry],
+    }),
     stageSeconds: new Histogram({
       name: 'skinlesion_stage_seconds',
       help: 'Wall time of one pipeline stage of one request (all photos or chunks of it together)',

@@ -31,6 +31,7 @@ describe('loadGatewayConfig', () => {
       requestTimeoutMs: 60_000,
       grpcMaxMessageBytes: 64 * 1024 * 1024,
       maxUploadBytes: 25 * 1024 * 1024,
+      maxInferenceBodyBytes: 32 * 1024 * 1024,
       maxPhotos: 10,
       maxCandidates: 1000,
       classifyChunk: 64,
@@ -48,6 +49,7 @@ describe('loadGatewayConfig', () => {
       REQUEST_TIMEOUT_MS: '1500',
       GRPC_MAX_MESSAGE_BYTES: String(128 * 1024 * 1024),
       MAX_UPLOAD_BYTES: '1048576',
+      MAX_INFERENCE_BODY_BYTES: '2097152',
       MAX_PHOTOS: '3',
       MAX_CANDIDATES: '50',
       CLASSIFY_CHUNK: '16',
@@ -62,6 +64,7 @@ describe('loadGatewayConfig', () => {
       requestTimeoutMs: 1500,
       grpcMaxMessageBytes: 128 * 1024 * 1024,
       maxUploadBytes: 1_048_576,
+      maxInferenceBodyBytes: 2_097_152,
       maxPhotos: 3,
       maxCandidates: 50,
       classifyChunk: 16,
@@ -88,5 +91,11 @@ describe('loadGatewayConfig', () => {
     const problems = problemsOf({ ...required, MAX_UPLOAD_BYTES: String(64 * 1024 * 1024) });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/MAX_UPLOAD_BYTES.*GRPC_MAX_MESSAGE_BYTES/);
+  });
+
+  it('refuses an inference body limit that cannot fit in one gRPC message', () => {
+    const problems = problemsOf({ ...required, MAX_INFERENCE_BODY_BYTES: String(64 * 1024 * 1024) });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/MAX_INFERENCE_BODY_BYTES.*GRPC_MAX_MESSAGE_BYTES/);
   });
 });

@@ -1,5 +1,5 @@
-import { AppError } from '@skinlesion/errors';
-import { callUnary, type ReplicaPool } from '@skinlesion/grpc-kit';
+import { AppError, UnavailableError } from '@skinlesion/errors';
+import { callUnary, type ReplicaPool, type UnaryCallOptions } from '@skinlesion/grpc-kit';
 import type { GRPCInferenceServiceClient, ModelInferResponse__Output } from '@skinlesion/proto';
 import { CLASS_COUNT } from '../domain/classes.js';
 import { EMBEDDING_TENSOR, INPUT_TENSOR, parseModelMetadata, PROBABILITIES_TENSOR, type ModelInfo } from '../domain/model-info.js';
@@ -23,6 +23,11 @@ export interface Classification {
   /** [N, D] row-major, when asked for. */
   readonly embeddings?: Float32Array;
 }
+
+/** The unary methods of GRPCInferenceService, with their request and response types. */
+export type OipMethod = 'ServerLive' | 'ServerReady' | 'ServerMetadata' | 'ModelReady' | 'ModelMetadata' | 'ModelInfer';
+export type OipRequest<M extends OipMethod> = Parameters<typeof callUnary<GRPCInferenceServiceClient, M>>[2];
+export type OipResponse<M extends OipMethod> = ReturnType<typeof callUnary<GRPCInferenceServiceClient, M>> extends Promise<infer R> ? R : never;
 
 /** The model's metadata is re-read this often (ms), so a new version shows within a minute. */
 const METADATA_TTL_MS = 60_000;
@@ -118,6 +123,24 @@ export class Classifier {
       probabilities: outputTensor(response, PROBABILITIES_TENSOR, count, CLASS_COUNT),
       embeddings: withEmbeddings ? outputTensor(response, EMBEDDING_TENSOR, count, model.embeddingSize) : undefined,
     };
+  }
+
+  /**
+   * One unary call of the Open Inference Protocol on the least busy replica, counted per
+   * replica. An answer `usable` rejects counts as that replica being unavailable, so the next
+   * one is tried (e.g. ServerReady false from a replica still loading its model).
+   */
+  call<M extends OipMethod>(
+    method: M,
+    request: OipRequest<M>,
+    scope: UnaryCallOptions,
+    usable: (answer: OipResponse<M>) => boolean = () => true,
+  ): Promise<OipResponse<M>> {
+    return this.pool.run(async (client, replica) => {
+      const answer = await this.counted(replica, callUnary(client, method, request, scope));
+      if (!usable(answer)) throw new UnavailableError(`classifier ${replica} answered ${method} with ${JSON.stringify(answer)}`);
+      return answer;
+    });
   }
 
   private async counted<T>(replica: string, call: Promise<T>): Promise<T> {

@@ -2,7 +2,6 @@ import { AppError } from '@skinlesion/errors';
 import type { Patches__Output, TilerClient, UglyDucklingClient } from '@skinlesion/proto';
 import { MESSAGE_HEADROOM_BYTES } from '../config.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { RequestScope } from '../plugins/request-context.js';
 import type { Classifier } from './classifier.js';
 
 /** What the analysis and classify flows need, built once per app. */

@@ -10,6 +10,7 @@ import { Metadata, status, type sendUnaryData, type ServerUnaryCall, type Untype
 import { startGrpcServer, type RunningGrpcServer } from '@skinlesion/grpc-kit';
 import { createLogger, REQUEST_ID_HEADER } from '@skinlesion/logger';
 import { loadInferenceProto, loadTilerProto, loadUglyDucklingProto } from '@skinlesion/proto';
+import { decodeRgbPng, isPng, resizeNearest } from './png.js';
 import type {
   ModelInferRequest__Output,
   PatchRequest__Output,
@@ -162,6 +163,12 @@ export async function startFakeTiler(): Promise<FakeTiler> {
       const cropBytes = size * size * 3;
       const data = Buffer.alloc(call.request.images.length * cropBytes);
       for (const [index, image] of call.request.images.entries()) {
+        // A real PNG (the gateway writes one for pixel lists) is decoded and resized, so its
+        // top-left pixel decides the class; any other "image" is JSON naming the class.
+        if (isPng(image)) {
+          data.set(resizeNearest(decodeRgbPng(image), size), index * cropBytes);
+          continue;
+        }
         let cls: number;
         try {
           cls = (JSON.parse(image.toString()) as { cls: number }).cls;
@@ -194,8 +201,12 @@ export interface FakeClassifier {
   batches: number[];
   /** Output names each ModelInfer call asked for. */
   outputs: string[][];
+  /** The last ModelInfer request, as received. */
+  lastInfer?: ModelInferRequest__Output;
   /** When set, ModelInfer answers with this status. */
   failInferWith?: keyof typeof status;
+  /** ServerReady and ModelReady answer this; true by default. */
+  ready: boolean;
 }
 
 function floatsLE(values: number[]): Buffer {
@@ -204,12 +215,43 @@ function floatsLE(values: number[]): Buffer {
   return bytes;
 }
 
+/** Like the real classifier: an empty name or version means the served one. */
+function servedModel(name: string, version: string): boolean {
+  return (name === '' || name === FAKE_MODEL.name) && (version === '' || version === FAKE_MODEL.version);
+}
+
+/**
+ * The first value of each crop decides its class (value / 40): one byte for UINT8 input, one
+ * float for FP32 input (which, as for the real classifier, is already in the model's scale).
+ */
 export async function startFakeClassifier(): Promise<FakeClassifier> {
-  const fake: FakeClassifier = { server: undefined as never, address: '', calls: [], batches: [], outputs: [] };
+  const fake: FakeClassifier = { server: undefined as never, address: '', calls: [], batches: [], outputs: [], ready: true };
   const size = FAKE_INPUT_SIZE;
+  const notServed = (name: string, version: string) =>
+    grpcError('NOT_FOUND', `model "${name}"${version ? ` version "${version}"` : ''} is not served here; this server serves "${FAKE_MODEL.name}" version "${FAKE_MODEL.version}"`);
   const implementation = {
-    ModelMetadata(call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) {
+    ServerLive(call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) {
+      record(fake.calls, 'ServerLive', call);
+      callback(null, { live: true });
+    },
+    ServerReady(call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) {
+      record(fake.calls, 'ServerReady', call);
+      callback(null, { ready: fake.ready });
+    },
+    ModelReady(call: ServerUnaryCall<{ name: string; version: string }, unknown>, callback: sendUnaryData<unknown>) {
+      record(fake.calls, 'ModelReady', call);
+      callback(null, { ready: fake.ready && servedModel(call.request.name, call.request.version) });
+    },
+    ServerMetadata(call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) {
+      record(fake.calls, 'ServerMetadata', call);
+      callback(null, { name: 'fake-classifier', version: '0', extensions: [] });
+    },
+    ModelMetadata(call: ServerUnaryCall<{ name: string; version: string }, unknown>, callback: sendUnaryData<unknown>) {
       record(fake.calls, 'ModelMetadata', call);
+      if (!servedModel(call.request.name, call.request.version)) {
+        callback(notServed(call.request.name, call.request.version));
+        return;
+      }
       callback(null, {
         name: FAKE_MODEL.name,
         versions: [FAKE_MODEL.version],
@@ -223,16 +265,23 @@ export async function startFakeClassifier(): Promise<FakeClassifier> {
     },
     ModelInfer(call: ServerUnaryCall<ModelInferRequest__Output, unknown>, callback: sendUnaryData<unknown>) {
       record(fake.calls, 'ModelInfer', call);
+      fake.lastInfer = call.request;
       if (fake.failInferWith) {
         callback(grpcError(fake.failInferWith, 'replica is failing'));
+        return;
+      }
+      if (!servedModel(call.request.modelName, call.request.modelVersion)) {
+        callback(notServed(call.request.modelName, call.request.modelVersion));
         return;
       }
       const input = call.request.inputs[0];
       const n = Number(input.shape[0]);
       const raw = call.request.rawInputContents[0];
-      const cropBytes = size * size * 3;
-      if (input.name !== 'input' || input.datatype !== 'UINT8' || raw.length !== n * cropBytes) {
-        callback(grpcError('INVALID_ARGUMENT', `bad input ${input.name} ${input.datatype} [${input.shape.join(',')}] ${raw.length} bytes`));
+      const cropValues = size * size * 3;
+      const width = input.datatype === 'FP32' ? 4 : 1;
+      const shapeOk = input.shape.length === 4 && input.shape.slice(1).map(Number).join() === `${size},${size},3`;
+      if (input.name !== 'input' || !['UINT8', 'FP32'].includes(input.datatype) || !shapeOk || raw?.length !== n * cropValues * width) {
+        callback(grpcError('INVALID_ARGUMENT', `bad input ${input.name} ${input.datatype} [${input.shape.join(', ')}]: expected UINT8 or FP32 [N, ${size}, ${size}, 3]`));
         return;
       }
       fake.batches.push(n);
@@ -240,10 +289,10 @@ export async function startFakeClassifier(): Promise<FakeClassifier> {
       const probabilities: number[] = [];
       const embeddings: number[] = [];
       for (let row = 0; row < n; row += 1) {
-        const byte = raw[row * cropBytes];
-        const cls = Math.floor(byte / 40);
+        const first = width === 4 ? raw.readFloatLE(row * cropValues * 4) : raw[row * cropValues];
+        const cls = Math.min(5, Math.floor(first / 40));
         for (let k = 0; k < 6; k += 1) probabilities.push(k === cls ? 0.9 : 0.02);
-        for (let k = 0; k < FAKE_EMBEDDING_SIZE; k += 1) embeddings.push(((byte + k) % 7) / 7);
+        for (let k = 0; k < FAKE_EMBEDDING_SIZE; k += 1) embeddings.push(((first + k) % 7) / 7);
       }
       const wanted = call.request.outputs.map((output) => output.name);
       const outputs = [

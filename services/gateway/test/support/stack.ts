@@ -15,6 +15,7 @@ export const TEST_OPTIONS: AppOptions = {
   requestTimeoutMs: 10_000,
   grpcMaxMessageBytes: 64 * 1024 * 1024,
   maxUploadBytes: 64 * 1024,
+  maxInferenceBodyBytes: 4 * 1024 * 1024,
   maxPhotos: 4,
   maxCandidates: 1000,
   classifyChunk: 8,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { readImages } from '../../plugins/uploads.js';
-import { classifySchema, problemResponses } from '../../schemas.js';
+import { DOCUMENTED_BODY, problemResponses, SERVER_FAULTS, sharedRef, success, UPLOAD_PROBLEMS } from '../../schemas/index.js';
+import { uploadBody } from '../../schemas/rest.js';
 import { classifyImages } from '../../services/classify.js';
 import type { PipelineDeps } from '../../services/pipeline.js';
 
@@ -14,7 +15,13 @@ export async function classifyRoutes(app: FastifyInstance, { pipeline }: Classif
     '/classify',
     {
       schema: {
-        response: { 200: classifySchema, ...problemResponses },
+        operationId: 'classify',
+        tags: ['classification'],
+        summary: 'Classify whole images as single patches',
+        description:
+          "The seed's cloud variant: each uploaded image is one patch, resized to the model's input (bilinear, aspect ratio not kept) and classified; no detection, no ugly-duckling step.",
+        [DOCUMENTED_BODY]: uploadBody('the patches to classify'),
+        response: { 200: success('one result per image, in upload order', sharedRef('ClassifyReport')), ...problemResponses([...UPLOAD_PROBLEMS, ...SERVER_FAULTS], '/v1/classify') },
       },
     },
     async (request) => classifyImages(pipeline, await readImages(request), request.scope),
