@@ -23,7 +23,10 @@ export interface ClientTargets {
 /** Everything the gateway talks to; what buildApp needs besides its options. */
 export interface GatewayClients {
   readonly tiler: TilerClient;
-  /** The classifier replicas, balanced by least outstanding calls, retried on UNAVAILABLE. */
+  /**
+   * The classifier replicas, balanced by least outstanding calls, retried on UNAVAILABLE; a
+   * dns: entry balances over every address its name resolves to, looked up again as they change.
+   */
   readonly classifiers: ReplicaPool<GRPCInferenceServiceClient>;
   readonly uglyDuckling: UglyDucklingClient;
   readonly readiness: Readiness;
@@ -39,7 +42,9 @@ export function createClients(targets: ClientTargets): GatewayClients {
 
   const tiler = new Tiler(targets.tilerAddr, insecure, options);
   const uglyDuckling = new UglyDuckling(targets.uglyDucklingAddr, insecure, options);
-  const classifiers = new ReplicaPool(targets.classifierAddrs, (address) => new GRPCInferenceService(address, insecure, options));
+  // A dns:///name:port entry (compose --scale, a Kubernetes headless Service) stands for every
+  // replica behind the name; the pool adds the round_robin options such a channel needs.
+  const classifiers = new ReplicaPool(targets.classifierAddrs, (address, balancing) => new GRPCInferenceService(address, insecure, { ...options, ...balancing }));
   const readiness = healthReadiness([
     { service: 'tiler', target: targets.tilerAddr },
     ...targets.classifierAddrs.map((target) => ({ service: 'classifier' as const, target })),
