@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { measureThroughput } from './bench.js';
-import { parseManifest } from './manifest.js';
+import { readManifestFile } from './manifest.js';
 import { loadLayersModelFromFile } from './model-files.js';
 import { useBackend } from './tf-runtime.js';
 
@@ -34,7 +33,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   await useBackend('wasm');
-  const manifest = parseManifest(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')));
+  const manifest = await readManifestFile(dir);
   const model = await loadLayersModelFromFile(path.join(dir, manifest.modelPath));
   for (const batch of batches) {
     const r = await measureThroughput(model, manifest.inputSize, batch, batch === 1 ? repeats * 3 : repeats);

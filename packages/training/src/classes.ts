@@ -1,6 +1,7 @@
+import { CLASS_NAMES, type ClassName } from '@skinlesion/model-manifest';
+
 /** The six classes of the method, in the model's output order (see design/pipeline.md). */
-export const CLASS_NAMES = ['background', 'skin_edge', 'skin', 'nspl_a', 'nspl_b', 'spl'] as const;
-export type ClassName = (typeof CLASS_NAMES)[number];
+export { CLASS_NAMES, type ClassName };
 export const NUM_CLASSES = CLASS_NAMES.length;
 
 export const CLASS = {

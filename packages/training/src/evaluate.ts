@@ -1,62 +1,107 @@
-import { CLASS, CLASS_NAMES, NUM_CLASSES } from './classes.js';
+import { CLASS, CLASS_NAMES, NUM_CLASSES, type ClassName } from './classes.js';
 import type { CropKind } from './dataset.js';
-import { createRng } from './rng.js';
 import { argmaxRows, auroc, balancedAccuracy, confusionMatrix, perClassPrecision, perClassRecall } from './metrics.js';
+import { bootstrap, bootstrapUnits, sensitivitySpecificity, type Estimate } from './stats.js';
 
-export interface QuickMetrics {
-  readonly crops: number;
-  /** Mean recall over the six classes. */
-  readonly balancedAccuracy: number;
-  readonly perClass: Record<string, { readonly support: number; readonly precision: number; readonly recall: number }>;
-  /** Rows: true class, columns: predicted class, in CLASS_NAMES order. */
-  readonly confusion: number[][];
-  /** SPL vs the other lesion classes, scored by p(spl), over the lesion crops of each view. */
-  readonly splVsRestAuroc: { readonly all: number; readonly dermoscopic: number; readonly widefield: number };
-  /** Accuracy per crop source. */
-  readonly accuracyByKind: Partial<Record<CropKind, { readonly crops: number; readonly accuracy: number }>>;
-  /**
-   * 95 % percentile bootstrap intervals, resampling photos (all crops of a photo together) and
-   * generated crops one by one.
-   */
-  readonly interval95: {
-    readonly balancedAccuracy: readonly [number, number];
-    readonly splVsRestAuroc: readonly [number, number];
-    readonly resamples: number;
-  };
+/** Six-class probabilities of scored crops, with each crop's truth and origin. */
+export interface ScoredCrops {
+  /** Row-major [count, 6], in CLASS_NAMES order. */
+  readonly probabilities: Float32Array;
+  readonly labels: Int32Array;
+  readonly kinds: readonly CropKind[];
+  /** The photo each crop comes from (the bootstrap unit), or `generated`. */
+  readonly groups: readonly string[];
 }
 
-const BOOTSTRAP_RESAMPLES = 1000;
+/** The operating point on p(spl) at which sensitivity and specificity are reported. */
+export interface SplThreshold {
+  readonly value: number;
+  /** How it was chosen. */
+  readonly source: string;
+}
 
-/**
- * Metrics of 6-class probabilities (row-major [n, 6]) against labels; `groups` name each crop's
- * photo (`generated` for generated crops) for the bootstrap.
- */
-export function quickMetrics(
-  probabilities: Float32Array,
-  labels: Int32Array,
-  kinds: readonly CropKind[],
-  groups: readonly string[],
-  seed = 1,
-): QuickMetrics {
-  const predicted = argmaxRows(probabilities, NUM_CLASSES);
-  const confusion = confusionMatrix(labels, predicted, NUM_CLASSES);
-  const allRows = Array.from({ length: labels.length }, (_, i) => i);
-  const recall = perClassRecall(confusion);
-  const precision = perClassPrecision(confusion);
-  const perClass: QuickMetrics['perClass'] = {};
-  CLASS_NAMES.forEach((name, c) => {
-    perClass[name] = { support: (confusion[c] as number[]).reduce((a, b) => a + b, 0), precision: precision[c] as number, recall: recall[c] as number };
-  });
-  const splAuroc = (keep: (kind: CropKind) => boolean, rows: readonly number[] = allRows): number => {
-    const scores: number[] = [];
-    const positive: boolean[] = [];
-    for (const i of rows) {
-      if ((labels[i] as number) < CLASS.nspl_a || !keep(kinds[i] as CropKind)) continue;
-      scores.push(probabilities[i * NUM_CLASSES + CLASS.spl] as number);
-      positive.push(labels[i] === CLASS.spl);
-    }
-    return auroc(scores, positive);
+export interface CropMetrics {
+  readonly crops: number;
+  /** Photos among the crops' groups (generated crops not counted). */
+  readonly photos: number;
+  /** Mean recall over the six classes. */
+  readonly balancedAccuracy: Estimate;
+  readonly perClass: Readonly<Record<ClassName, { readonly support: number; readonly precision: Estimate; readonly recall: Estimate }>>;
+  /** Rows: true class, columns: predicted class, both in CLASS_NAMES order. */
+  readonly confusion: number[][];
+  /** Accuracy by crop source. */
+  readonly accuracyByKind: Partial<Record<CropKind, { readonly crops: number; readonly accuracy: number }>>;
+  /** Melanoma (spl) against nevus and seborrheic keratosis (nspl_a, nspl_b), scored by p(spl), over lesion crops. */
+  readonly splVsRest: {
+    readonly positives: number;
+    readonly negatives: number;
+    readonly auroc: Estimate;
+    readonly aurocDermoscopic: Estimate;
+    readonly aurocWidefield: Estimate;
+    readonly threshold: SplThreshold;
+    readonly sensitivity: Estimate;
+    readonly specificity: Estimate;
+    /** The served decision instead of a threshold: spl is the most probable class. */
+    readonly argmaxSensitivity: Estimate;
+    readonly argmaxSpecificity: Estimate;
   };
+  /** 95 % percentile bootstrap over photos (all crops of a photo together), generated crops one by one. */
+  readonly resamples: number;
+}
+
+export interface CropMetricOptions {
+  readonly threshold: SplThreshold;
+  readonly resamples?: number;
+  readonly seed?: number;
+}
+
+const GENERATED = new Set(['generated']);
+
+/** Per-class, lesion and threshold metrics of scored crops, each with a bootstrap interval over photos. */
+export function cropMetrics(scored: ScoredCrops, options: CropMetricOptions): CropMetrics {
+  const { probabilities, labels, kinds, groups } = scored;
+  const resamples = options.resamples ?? 1000;
+  const seed = options.seed ?? 1;
+  const predicted = argmaxRows(probabilities, NUM_CLASSES);
+  const units = bootstrapUnits(groups, GENERATED);
+  const estimate = (statistic: (rows: readonly number[]) => number, salt: number): Estimate => bootstrap(units, statistic, resamples, seed + salt);
+  const confusionOf = (rows: readonly number[]): number[][] =>
+    confusionMatrix(
+      rows.map((i) => labels[i] as number),
+      rows.map((i) => predicted[i] as number),
+      NUM_CLASSES,
+    );
+
+  const isLesion = (i: number): boolean => (labels[i] as number) >= CLASS.nspl_a;
+  const pSpl = (i: number): number => probabilities[i * NUM_CLASSES + CLASS.spl] as number;
+  const lesionAuroc = (keep: (i: number) => boolean) => (rows: readonly number[]): number => {
+    const chosen = rows.filter((i) => isLesion(i) && keep(i));
+    return auroc(
+      chosen.map(pSpl),
+      chosen.map((i) => labels[i] === CLASS.spl),
+    );
+  };
+  const operating = (call: (i: number) => boolean, which: 'sensitivity' | 'specificity') => (rows: readonly number[]): number => {
+    const chosen = rows.filter(isLesion);
+    const result = sensitivitySpecificity(
+      chosen.map((i) => (call(i) ? 1 : 0)),
+      chosen.map((i) => labels[i] === CLASS.spl),
+      0.5,
+    );
+    return result[which];
+  };
+  const aboveThreshold = (i: number): boolean => pSpl(i) >= options.threshold.value;
+  const argmaxSpl = (i: number): boolean => predicted[i] === CLASS.spl;
+
+  const confusion = confusionOf(units.flat().sort((a, b) => a - b));
+  const perClass = {} as Record<ClassName, { support: number; precision: Estimate; recall: Estimate }>;
+  CLASS_NAMES.forEach((name, c) => {
+    perClass[name] = {
+      support: (confusion[c] as number[]).reduce((a, b) => a + b, 0),
+      precision: estimate((rows) => perClassPrecision(confusionOf(rows))[c] as number, 10 + c),
+      recall: estimate((rows) => perClassRecall(confusionOf(rows))[c] as number, 20 + c),
+    };
+  });
   const accuracyByKind: Partial<Record<CropKind, { crops: number; accuracy: number }>> = {};
   kinds.forEach((kind, i) => {
     const entry = accuracyByKind[kind] ?? { crops: 0, accuracy: 0 };
@@ -66,44 +111,43 @@ export function quickMetrics(
   });
   for (const entry of Object.values(accuracyByKind)) entry.accuracy /= entry.crops;
 
-  const units = new Map<string, number[]>();
-  groups.forEach((g, i) => {
-    const unit = g === 'generated' ? `generated#${i}` : g;
-    units.set(unit, [...(units.get(unit) ?? []), i]);
+  let positives = 0;
+  let negatives = 0;
+  labels.forEach((label) => {
+    if (label === CLASS.spl) positives++;
+    else if (label >= CLASS.nspl_a) negatives++;
   });
-  const unitRows = [...units.values()];
-  const rng = createRng(seed);
-  const bal: number[] = [];
-  const auc: number[] = [];
-  for (let b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
-    const rows: number[] = [];
-    for (let k = 0; k < unitRows.length; k++) rows.push(...(unitRows[Math.floor(rng.next() * unitRows.length)] as number[]));
-    const m = confusionMatrix(
-      rows.map((i) => labels[i] as number),
-      rows.map((i) => predicted[i] as number),
-      NUM_CLASSES,
-    );
-    bal.push(balancedAccuracy(m));
-    auc.push(splAuroc(() => true, rows));
-  }
   return {
     crops: labels.length,
-    balancedAccuracy: balancedAccuracy(confusion),
+    photos: new Set(groups.filter((g) => !GENERATED.has(g))).size,
+    balancedAccuracy: estimate((rows) => balancedAccuracy(confusionOf(rows)), 1),
     perClass,
     confusion,
-    splVsRestAuroc: {
-      all: splAuroc(() => true),
-      dermoscopic: splAuroc((k) => k === 'lesion-dermoscopic'),
-      widefield: splAuroc((k) => k === 'lesion-widefield'),
-    },
     accuracyByKind,
-    interval95: { balancedAccuracy: percentileInterval(bal), splVsRestAuroc: percentileInterval(auc), resamples: BOOTSTRAP_RESAMPLES },
+    splVsRest: {
+      positives,
+      negatives,
+      auroc: estimate(lesionAuroc(() => true), 2),
+      aurocDermoscopic: estimate(lesionAuroc((i) => kinds[i] === 'lesion-dermoscopic'), 3),
+      aurocWidefield: estimate(lesionAuroc((i) => kinds[i] === 'lesion-widefield'), 4),
+      threshold: options.threshold,
+      sensitivity: estimate(operating(aboveThreshold, 'sensitivity'), 5),
+      specificity: estimate(operating(aboveThreshold, 'specificity'), 6),
+      argmaxSensitivity: estimate(operating(argmaxSpl, 'sensitivity'), 7),
+      argmaxSpecificity: estimate(operating(argmaxSpl, 'specificity'), 8),
+    },
+    resamples,
   };
 }
 
-function percentileInterval(values: number[]): [number, number] {
-  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return [Number.NaN, Number.NaN];
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))] as number;
-  return [at(0.025), at(0.975)];
+/** p(spl) and truth of the lesion crops: the input of the SPL-vs-rest ROC. */
+export function lesionScores(scored: ScoredCrops): { scores: number[]; positive: boolean[] } {
+  const scores: number[] = [];
+  const positive: boolean[] = [];
+  scored.labels.forEach((label, i) => {
+    if (label < CLASS.nspl_a) return;
+    scores.push(scored.probabilities[i * NUM_CLASSES + CLASS.spl] as number);
+    positive.push(label === CLASS.spl);
+  });
+  return { scores, positive };
 }

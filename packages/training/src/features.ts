@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CropKind, LabelledCrop } from './dataset.js';
+import type { FeatureExtractor } from './extractor.js';
 import type { RgbImage } from './image.js';
 
 /** Trunk features of many crops, row-major [count, size], with each row's label and origin. */
@@ -27,14 +28,24 @@ export function cropsToTensor(images: readonly RgbImage[]): tf.Tensor4D {
   return tf.tensor4d(data, [images.length, height, width, 3]);
 }
 
-/** Runs `model` (single output [N, D]) over the crops in batches and keeps only the features. */
+/** uint8 RGB crops -> floats 0..1, row-major [N, S, S, 3], written into `out` from crop `offset`. */
+export function writeCrops(images: readonly RgbImage[], out: Float32Array, offset = 0): void {
+  images.forEach((img, n) => {
+    const per = img.width * img.height * 3;
+    const at = (offset + n) * per;
+    for (let i = 0; i < per; i++) out[at + i] = (img.data[i] as number) / 255;
+  });
+}
+
+/** Runs the extractor over the crops in batches and keeps only the features. */
 export async function extractFeatures(
-  model: tf.LayersModel,
+  extractor: FeatureExtractor,
   crops: AsyncIterable<LabelledCrop> | Iterable<LabelledCrop>,
   options: { batchSize: number; onBatch?: (done: number) => void },
 ): Promise<FeatureSet> {
-  const size = model.outputs[0]?.shape[1];
-  if (typeof size !== 'number') throw new Error('extractFeatures: model output is not [N, D]');
+  const size = extractor.featureSize;
+  const side = extractor.inputSize;
+  const input = new Float32Array(options.batchSize * side * side * 3);
   const rows: Float32Array[] = [];
   const labels: number[] = [];
   const kinds: CropKind[] = [];
@@ -42,10 +53,12 @@ export async function extractFeatures(
   let pending: LabelledCrop[] = [];
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const input = cropsToTensor(pending.map((c) => c.image));
-    const output = model.predict(input) as tf.Tensor;
-    rows.push((await output.data()) as Float32Array);
-    tf.dispose([input, output]);
+    for (const c of pending) {
+      if (c.image.width !== side || c.image.height !== side) throw new Error(`extractFeatures: a ${c.image.width}x${c.image.height} crop for a ${side} px model`);
+    }
+    writeCrops(pending.map((c) => c.image), input);
+    // Copied: a runtime may hand back a view of memory it reuses on the next call.
+    rows.push(Float32Array.from(await extractor.run(input, pending.length)));
     for (const c of pending) {
       labels.push(c.label);
       kinds.push(c.kind);

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseTrainArgs, TRAIN_USAGE } from './cli-args.js';
+import type { Estimate } from './stats.js';
 import { useBackend } from './tf-runtime.js';
 import { FULL_TRAINING, QUICK_TRAINING, train, type TrainingReport } from './train.js';
 
@@ -19,6 +20,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ...preset,
     ...(args.seed === undefined ? {} : { seed: args.seed }),
     ...(args.inputSize === undefined ? {} : { inputSize: args.inputSize, plan: { ...preset.plan, inputSize: args.inputSize } }),
+    runtime: args.runtime,
     dataDir: path.resolve(args.dataDir),
     outDir: path.resolve(args.outDir),
     progress: process.stderr,
@@ -29,18 +31,21 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 function summary(report: TrainingReport): string {
-  const h = report.metrics;
-  const pct = (x: number): string => (Number.isNaN(x) ? 'n/a' : x.toFixed(3));
-  const lines = [
-    `model ${report.model.manifest.name} v${report.model.manifest.version}: ${report.model.manifest.inputSize} px, embedding ${report.model.manifest.embeddingSize}, weights ${(report.model.files.weightBytes / 1e6).toFixed(2)} MB`,
-    `train crops: ${JSON.stringify(report.data.trainCrops)}`,
-    `evaluation: ${report.evaluation}`,
-    `evaluation crops: ${JSON.stringify(report.data.evaluationCrops)}`,
-    `6-class balanced accuracy ${pct(h.balancedAccuracy)} (95 % CI ${h.interval95.balancedAccuracy.map(pct).join('-')})`,
-    `SPL-vs-rest AUROC (lesion crops): all ${pct(h.splVsRestAuroc.all)} (95 % CI ${h.interval95.splVsRestAuroc.map(pct).join('-')}), dermoscopic ${pct(h.splVsRestAuroc.dermoscopic)}, wide-field ${pct(h.splVsRestAuroc.widefield)}`,
-    `recall per class: ${Object.entries(h.perClass).map(([k, v]) => `${k} ${pct(v.recall)}`).join(', ')}`,
-  ];
-  return lines.join('\n');
+  const m = report.crossValidation.metrics;
+  const f = (x: number): string => (Number.isNaN(x) ? 'n/a' : x.toFixed(3));
+  const e = (x: Estimate): string => `${f(x.value)} (95 % CI ${f(x.low)}-${f(x.high)})`;
+  const manifest = report.model.manifest;
+  return [
+    `model ${manifest.name} v${manifest.version}: ${manifest.inputSize} px, embedding ${manifest.embeddingSize}, weights ${(report.model.files.weightBytes / 1e6).toFixed(2)} MB, ONNX ${(report.model.onnx.bytes / 1e6).toFixed(2)} MB (max |ONNX - TF.js| ${report.model.onnx.maxAbsDiff.toExponential(1)})`,
+    `split: ${report.data.splitRule}; training images ${JSON.stringify(report.data.trainImages)}, held out ${JSON.stringify(report.data.heldOutImages)}`,
+    `training crops: ${JSON.stringify(report.data.trainCrops)}`,
+    `cross-validation: ${report.crossValidation.description}`,
+    `6-class balanced accuracy ${e(m.balancedAccuracy)}`,
+    `SPL-vs-rest AUROC (lesion crops) ${e(m.splVsRest.auroc)}; dermoscopic ${f(m.splVsRest.aurocDermoscopic.value)}, wide-field ${f(m.splVsRest.aurocWidefield.value)}`,
+    `threshold p(spl) >= ${f(report.splThreshold.value)}: sensitivity ${f(m.splVsRest.sensitivity.value)}, specificity ${f(m.splVsRest.specificity.value)}`,
+    `recall per class: ${Object.entries(m.perClass).map(([k, v]) => `${k} ${f(v.recall.value)}`).join(', ')}`,
+    `seconds: ${JSON.stringify(report.seconds)}`,
+  ].join('\n');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

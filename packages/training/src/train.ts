@@ -1,22 +1,30 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { exportModelDir } from '@skinlesion/onnx-export';
 import { assembleModel, OUTPUT_NAMES } from './assemble.js';
 import { CLASS_NAMES, NUM_CLASSES } from './classes.js';
-import { cropsOfRecords, DEFAULT_PLAN, type GeneratedCounts, evaluationCropsOfImage, generatedCrops, trainingCropsOfImage, type LabelledCrop, type TrainingPlan } from './dataset.js';
-import { cropsToTensor, extractFeatures, type FeatureSet } from './features.js';
 import { outOfFoldProbabilities, type HeadTrainer } from './cross-validation.js';
+import { cropsOfRecords, DEFAULT_PLAN, evaluationCropsOfImage, generatedCrops, trainingCropsOfImage, type GeneratedCounts, type LabelledCrop, type TrainingPlan } from './dataset.js';
+import { cropMetrics, lesionScores, type CropMetrics, type SplThreshold } from './evaluate.js';
+import { createExtractor, type ExtractorRuntime, type FeatureExtractor } from './extractor.js';
 import { cacheKey, readCachedFeatures, writeCachedFeatures } from './feature-cache.js';
+import { cropsToTensor, extractFeatures, writeCrops, type FeatureSet } from './features.js';
 import { assignFolds } from './folds.js';
 import { DEFAULT_HEAD, headProbabilities, trainHead, type HeadOptions, type TrainedHead } from './head.js';
 import { readLabels, type Diagnosis, type IsicRecord } from './isic.js';
-import { MANIFEST_FILE, parseManifest, type ModelManifest } from './manifest.js';
+import { MANIFEST_FILE, parseManifest, type ManifestJson } from './manifest.js';
 import { loadLayersModelFromFile } from './model-files.js';
 import { loadNsfwjsMobileNetV2, nsfwjsMobileNetDir } from './nsfwjs-source.js';
 import { createProgress, type ProgressStream } from './progress.js';
-import { quickMetrics, type QuickMetrics } from './evaluate.js';
 import { MODEL_JSON, saveLayersModel, type EncodingPolicy, type SavedModelFiles } from './save.js';
+import { splitRecords } from './split.js';
+import { youdenThreshold } from './stats.js';
 import { buildTrunk, LAST_FEATURE_LAYER } from './trunk.js';
+
+/** The ONNX export's file name beside model.json, as the manifest names it. */
+export const ONNX_FILE = 'model.onnx';
+export const TRAINING_REPORT_FILE = 'training-report.json';
 
 export interface TrainOptions {
   readonly dataDir: string;
@@ -27,16 +35,15 @@ export interface TrainOptions {
   readonly featureLayers: readonly string[];
   readonly plan: TrainingPlan;
   readonly head: HeadOptions;
-  /**
-   * Cross-validation folds (by image) for the reported metrics when labels.csv has no holdout
-   * rows; with holdout rows the final model is evaluated on them instead.
-   */
+  /** Cross-validation folds (by image) over the training images, for the recorded out-of-fold figures and threshold. */
   readonly folds: number;
   /** Images per diagnosis and split (undefined = all): the --quick mode's small data set. */
   readonly imagesPerDiagnosis?: number;
   readonly generatedEvaluation: GeneratedCounts;
   readonly batchSize: number;
   readonly modelVersion: string;
+  /** Runtime of the frozen trunk during feature extraction (ONNX Runtime is about 5 times faster). */
+  readonly runtime: ExtractorRuntime;
   readonly progress: ProgressStream;
   /** Folder for cached trunk features (development); none when undefined. */
   readonly cacheDir?: string;
@@ -51,7 +58,8 @@ export const FULL_TRAINING: Omit<TrainOptions, 'dataDir' | 'outDir' | 'progress'
   folds: 4,
   generatedEvaluation: { backgrounds: 200, borders: 200, skin: 100 },
   batchSize: 32,
-  modelVersion: '1',
+  modelVersion: '2',
+  runtime: 'onnx',
 };
 
 /** A few images and epochs: exercises every step in seconds (CI). */
@@ -74,33 +82,40 @@ export const QUICK_TRAINING: Omit<TrainOptions, 'dataDir' | 'outDir' | 'progress
 
 export interface TrainingReport {
   readonly model: {
-    readonly manifest: ModelManifest;
+    readonly manifest: ManifestJson;
     readonly trunk: string;
     readonly featureLayers: readonly string[];
     readonly head: HeadOptions;
     readonly files: SavedModelFiles;
-    /** Largest |p_saved - p_head| over evaluation crops: quantisation and assembly error. */
+    /** Largest |p_saved - p_head| over check crops: float16 storage and assembly error. */
     readonly reloadMaxAbsDiff: number;
+    /** The ONNX export: size, the TF.js fingerprint it records, largest output difference from TF.js. */
+    readonly onnx: { readonly file: string; readonly bytes: number; readonly sourceFingerprint: string; readonly maxAbsDiff: number };
   };
   readonly data: {
-    readonly devImages: Record<Diagnosis, number>;
-    readonly holdoutImages: Record<Diagnosis, number>;
+    readonly splitRule: string;
+    readonly trainImages: Record<Diagnosis, number>;
+    readonly heldOutImages: Record<Diagnosis, number>;
+    /** The images the model never saw, for the evaluation command to check it uses the same split. */
+    readonly heldOutIds: readonly string[];
     readonly trainCrops: Record<string, number>;
     readonly trainCropsByKind: Record<string, number>;
-    readonly evaluationCrops: Record<string, number>;
+    readonly crossValidationCrops: Record<string, number>;
     readonly plan: TrainingPlan;
   };
-  /** How the metrics were obtained: on holdout rows, or out-of-fold over the dev images. */
-  readonly evaluation: string;
-  readonly metrics: QuickMetrics;
+  /** Out-of-fold figures over the training images: every crop scored by a head trained without its photo. */
+  readonly crossValidation: { readonly description: string; readonly metrics: CropMetrics };
+  /** Operating point on p(spl) for sensitivity and specificity, chosen on the out-of-fold scores. */
+  readonly splThreshold: SplThreshold;
   readonly seed: number;
   readonly seconds: Record<string, number>;
 }
 
 /**
- * Rebuilds the default model from scratch: crops and augmented views of the dev split, frozen
- * trunk features, a trained head, the assembled and quantised layers model, its manifest and
- * a report, all in `outDir`. Expects a TF.js backend to be selected already.
+ * Rebuilds the default model from scratch in `outDir`: crops and augmented views of the training
+ * images (the held-out images of splitRecords are never read), frozen trunk features, a trained
+ * head, the assembled float16 layers model, its ONNX export, the manifest naming both, the
+ * third-party notice and a report. Expects a TF.js backend to be selected already.
  */
 export async function train(options: TrainOptions): Promise<TrainingReport> {
   const seconds: Record<string, number> = {};
@@ -110,93 +125,111 @@ export async function train(options: TrainOptions): Promise<TrainingReport> {
     seconds[name] = Math.round((performance.now() - t0) / 100) / 10;
     return result;
   };
-  const records = await readLabels(options.dataDir);
-  const dev = limitPerDiagnosis(records.filter((r) => r.split === 'dev'), options.imagesPerDiagnosis);
-  const holdout = limitPerDiagnosis(records.filter((r) => r.split === 'holdout'), options.imagesPerDiagnosis);
-  const evalRecords = holdout.length > 0 ? holdout : dev;
+  const split = splitRecords(await readLabels(options.dataDir));
+  const trainRecords = limitPerDiagnosis(split.train, options.imagesPerDiagnosis);
   const trunk = await buildTrunk(loadNsfwjsMobileNetV2(), { inputSize: options.inputSize, featureLayers: options.featureLayers });
-  const keyBase = { seed: options.seed, inputSize: options.inputSize, featureLayers: options.featureLayers };
+  const extractor = await createExtractor(trunk.model, options.runtime);
+  const keyBase = { seed: options.seed, inputSize: options.inputSize, featureLayers: options.featureLayers, runtime: options.runtime };
+  const ids = trainRecords.map((r) => r.imageId);
 
-  const trainSet = await timed('trainFeatures', () =>
-    cachedFeatures(options, { ...keyBase, plan: options.plan, ids: dev.map((r) => r.imageId), set: 'train' }, () =>
-      featuresWithProgress(options, 'features (train views)', dev.length + total(generatedOfPlan(options.plan)), trunk.model, async function* () {
-        yield* cropsOfRecords(options.dataDir, dev, (index) => trainingCropsOfImage(index, options.plan, options.seed));
-        yield* generatedCrops(generatedOfPlan(options.plan), options.inputSize, options.seed);
-      }),
-    ),
-  );
+  let trainSet: FeatureSet;
+  let cvSet: FeatureSet;
   const evalSeed = options.seed + 1;
-  const evalSet = await timed('evaluationFeatures', () =>
-    cachedFeatures(options, { ...keyBase, generated: options.generatedEvaluation, ids: evalRecords.map((r) => r.imageId), set: 'eval' }, () =>
-      featuresWithProgress(options, 'features (evaluation views)', evalRecords.length + total(options.generatedEvaluation), trunk.model, async function* () {
-        yield* cropsOfRecords(options.dataDir, evalRecords, (index) => evaluationCropsOfImage(index, options.inputSize, evalSeed));
-        yield* generatedCrops(options.generatedEvaluation, options.inputSize, evalSeed);
-      }),
-    ),
-  );
+  try {
+    trainSet = await timed('trainFeatures', () =>
+      cachedFeatures(options, { ...keyBase, plan: options.plan, ids, set: 'train' }, () =>
+        featuresWithProgress(options, 'features (training views)', trainRecords.length + total(generatedOfPlan(options.plan)), extractor, async function* () {
+          yield* cropsOfRecords(options.dataDir, trainRecords, (index) => trainingCropsOfImage(index, options.plan, options.seed));
+          yield* generatedCrops(generatedOfPlan(options.plan), options.inputSize, options.seed);
+        }),
+      ),
+    );
+    cvSet = await timed('crossValidationFeatures', () =>
+      cachedFeatures(options, { ...keyBase, generated: options.generatedEvaluation, ids, set: 'cross-validation' }, () =>
+        featuresWithProgress(options, 'features (canonical views)', trainRecords.length + total(options.generatedEvaluation), extractor, async function* () {
+          yield* cropsOfRecords(options.dataDir, trainRecords, (index) => evaluationCropsOfImage(index, options.inputSize, evalSeed));
+          yield* generatedCrops(options.generatedEvaluation, options.inputSize, evalSeed);
+        }),
+      ),
+    );
+  } finally {
+    await extractor.dispose();
+  }
 
   const headOptions = { ...options.head, seed: options.seed };
-  let evalProbabilities: Float32Array | undefined;
-  let evaluation: string;
-  if (holdout.length === 0) {
-    // No holdout rows: out-of-fold predictions, each image scored by a head that never saw it.
-    const trainer: HeadTrainer = (set, head, label) => timed(label, () => trainWithProgress(options, label, set, head));
-    const probabilities = await outOfFoldProbabilities(trainSet, evalSet, assignFolds(dev, options.folds), options.folds, headOptions, trainer);
-    evalProbabilities = probabilities;
-    evaluation = `${options.folds}-fold cross-validation by image over the ${dev.length} dev images (labels.csv has no holdout rows); generated crops dealt to folds by index; every crop scored by a head trained without its image`;
-  } else {
-    evaluation = `final model on the ${holdout.length} holdout images of labels.csv plus generated crops`;
-  }
-  const head = await timed('head', () => trainWithProgress(options, 'head (all dev images)', trainSet, headOptions));
-  const metrics = quickMetrics(
-    evalProbabilities ?? headProbabilities(head, evalSet.features, evalSet.count),
-    evalSet.labels,
-    evalSet.kinds,
-    evalSet.groups,
-    options.seed,
-  );
+  const trainer: HeadTrainer = (set, head, label) => timed(label, () => trainWithProgress(options, label, set, head));
+  const oof = await outOfFoldProbabilities(trainSet, cvSet, assignFolds(trainRecords, options.folds), options.folds, headOptions, trainer);
+  const scored = { probabilities: oof, labels: cvSet.labels, kinds: cvSet.kinds, groups: cvSet.groups };
+  const lesions = lesionScores(scored);
+  const splThreshold: SplThreshold = {
+    value: youdenThreshold(lesions.scores, lesions.positive).threshold,
+    source: `Youden's J on the out-of-fold p(spl) of the training images' lesion crops (${options.folds}-fold cross-validation by image)`,
+  };
+  const crossValidation = {
+    description: `${options.folds}-fold cross-validation by image over the ${trainRecords.length} training images: every crop is scored by a head trained without its photo (generated crops dealt to folds by index). The threshold is chosen on these same scores, so its sensitivity and specificity here are optimistic.`,
+    metrics: cropMetrics(scored, { threshold: splThreshold, seed: options.seed }),
+  };
+  const head = await timed('head', () => trainWithProgress(options, 'head (all training images)', trainSet, headOptions));
 
   const model = assembleModel(trunk, head);
-  const manifest = parseManifest({
-    name: 'skinlesion-default',
-    version: options.modelVersion,
-    format: 'tfjs-layers',
-    modelPath: MODEL_JSON,
-    inputSize: options.inputSize,
-    channelOrder: 'RGB',
-    scaling: 'unit',
-    classNames: [...CLASS_NAMES],
-    outputs: { probabilities: OUTPUT_NAMES.probabilities, embedding: OUTPUT_NAMES.embedding },
-    embeddingSize: trunk.featureSize,
-    description:
-      'MobileNetV2 trunk from nsfwjs 4.4.0 (MIT), frozen, BatchNorm folded, with a 6-class head trained on ISIC 2017 crops and generated backgrounds',
-  } satisfies ModelManifest);
-  const files = await timed('save', async () => {
+  const manifest: ManifestJson = {
+    ...parseManifest({
+      name: 'skinlesion-default',
+      version: options.modelVersion,
+      format: 'tfjs-layers',
+      modelPath: MODEL_JSON,
+      inputSize: options.inputSize,
+      channelOrder: 'RGB',
+      scaling: 'unit',
+      classNames: [...CLASS_NAMES],
+      outputs: { probabilities: OUTPUT_NAMES.probabilities, embedding: OUTPUT_NAMES.embedding },
+      embeddingSize: trunk.featureSize,
+      onnx: { modelPath: ONNX_FILE },
+    }),
+    description: `MobileNetV2 trunk from nsfwjs 4.4.0 (MIT), frozen, BatchNorm folded, ${options.inputSize} px, with a 6-class head trained on ISIC 2017 crops (held-out images excluded) and generated backgrounds`,
+  };
+  const { files, onnxExport } = await timed('save', async () => {
+    // A stale export must not survive beside new weights, even if this run fails half-way.
+    await rm(path.join(options.outDir, ONNX_FILE), { force: true });
     const saved = await saveLayersModel(model, options.outDir, encodingPolicy);
     await writeFile(path.join(options.outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await writeFile(path.join(options.outDir, 'LICENSE-THIRD-PARTY'), await thirdPartyNotice());
-    return saved;
+    const exported = await exportModelDir(options.outDir);
+    await writeFile(exported.defaultOut, exported.bytes);
+    return { files: saved, onnxExport: exported };
   });
-  const verifyCrops = await firstCrops(options.dataDir, evalRecords.slice(0, 8), options.inputSize, evalSeed);
-  const reloadMaxAbsDiff = await verifyReload(path.join(options.outDir, MODEL_JSON), verifyCrops, head);
+  model.dispose();
+
+  const checkCrops = await canonicalCrops(options.dataDir, trainRecords.slice(0, 8), options.inputSize, evalSeed);
+  const reloadMaxAbsDiff = await timed('verify', () => verifyReload(path.join(options.outDir, MODEL_JSON), checkCrops, head));
+  const onnxMaxAbsDiff = await verifyOnnx(path.join(options.outDir, MODEL_JSON), onnxExport.defaultOut, checkCrops);
 
   const report: TrainingReport = {
-    model: { manifest, trunk: 'nsfwjs 4.4.0 MobileNetV2 (dist/models/mobilenet_v2)', featureLayers: options.featureLayers, head: headOptions, files, reloadMaxAbsDiff },
+    model: {
+      manifest,
+      trunk: 'nsfwjs 4.4.0 MobileNetV2 (dist/models/mobilenet_v2)',
+      featureLayers: options.featureLayers,
+      head: headOptions,
+      files,
+      reloadMaxAbsDiff,
+      onnx: { file: ONNX_FILE, bytes: onnxExport.bytes.byteLength, sourceFingerprint: onnxExport.fingerprint, maxAbsDiff: onnxMaxAbsDiff },
+    },
     data: {
-      devImages: countDiagnoses(dev),
-      holdoutImages: countDiagnoses(holdout),
+      splitRule: split.rule,
+      trainImages: countDiagnoses(trainRecords),
+      heldOutImages: countDiagnoses(split.heldOut),
+      heldOutIds: split.heldOut.map((r) => r.imageId).sort(),
       trainCrops: countBy(Array.from(trainSet.labels, (l) => CLASS_NAMES[l] as string)),
       trainCropsByKind: countBy(trainSet.kinds),
-      evaluationCrops: countBy(Array.from(evalSet.labels, (l) => CLASS_NAMES[l] as string)),
+      crossValidationCrops: countBy(Array.from(cvSet.labels, (l) => CLASS_NAMES[l] as string)),
       plan: options.plan,
     },
-    evaluation,
-    metrics,
+    crossValidation,
+    splThreshold,
     seed: options.seed,
     seconds,
   };
-  await writeFile(path.join(options.outDir, 'training-report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  model.dispose();
+  await writeFile(path.join(options.outDir, TRAINING_REPORT_FILE), `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
 
@@ -217,7 +250,7 @@ async function trainWithProgress(options: TrainOptions, label: string, set: Feat
   return trained;
 }
 
-async function firstCrops(dataDir: string, records: readonly IsicRecord[], inputSize: number, seed: number): Promise<LabelledCrop[]> {
+async function canonicalCrops(dataDir: string, records: readonly IsicRecord[], inputSize: number, seed: number): Promise<LabelledCrop[]> {
   const out: LabelledCrop[] = [];
   for await (const crop of cropsOfRecords(dataDir, records, (index) => evaluationCropsOfImage(index, inputSize, seed))) out.push(crop);
   return out;
@@ -231,8 +264,8 @@ async function firstCrops(dataDir: string, records: readonly IsicRecord[], input
 export const encodingPolicy: EncodingPolicy = (name, values) =>
   values.length < 4096 || name.startsWith(`${OUTPUT_NAMES.probabilities}/`) || name.startsWith('head_') ? 'float32' : 'float16';
 
-function limitPerDiagnosis(records: IsicRecord[], limit: number | undefined): IsicRecord[] {
-  if (limit === undefined) return records;
+function limitPerDiagnosis(records: readonly IsicRecord[], limit: number | undefined): IsicRecord[] {
+  if (limit === undefined) return [...records];
   const seen = new Map<Diagnosis, number>();
   return records.filter((r) => {
     const n = seen.get(r.diagnosis) ?? 0;
@@ -245,7 +278,7 @@ async function featuresWithProgress(
   options: TrainOptions,
   label: string,
   units: number,
-  model: tf.LayersModel,
+  extractor: FeatureExtractor,
   crops: () => AsyncGenerator<LabelledCrop>,
 ): Promise<FeatureSet> {
   // Units: one per photo, one per generated crop.
@@ -261,7 +294,7 @@ async function featuresWithProgress(
       yield crop;
     }
   };
-  const set = await extractFeatures(model, counted(), {
+  const set = await extractFeatures(extractor, counted(), {
     batchSize: options.batchSize,
     onBatch: (crops) => bar.update(Math.min(done, units), `${crops} crops`),
   });
@@ -280,9 +313,52 @@ async function verifyReload(modelJsonPath: string, crops: readonly LabelledCrop[
   const expected = headProbabilities(head, (await embedding.data()) as Float32Array, crops.length);
   tf.dispose([input, probs, embedding]);
   reloaded.dispose();
-  let max = 0;
-  for (let i = 0; i < saved.length; i++) max = Math.max(max, Math.abs((saved[i] as number) - (expected[i] as number)));
+  const max = maxAbsDiff(saved, expected);
   if (max > 1e-3) throw new Error(`saved model disagrees with the trained head by ${max}`);
+  return max;
+}
+
+/**
+ * Runs the ONNX export on ONNX Runtime and compares both outputs with the saved TF.js model: the
+ * export is what the classifier serves by default.
+ */
+async function verifyOnnx(modelJsonPath: string, onnxPath: string, crops: readonly LabelledCrop[]): Promise<number> {
+  if (crops.length === 0) return 0;
+  const first = crops[0] as LabelledCrop;
+  const side = first.image.width;
+  const input = new Float32Array(crops.length * side * side * 3);
+  writeCrops(crops.map((c) => c.image), input);
+  const reloaded = await loadLayersModelFromFile(modelJsonPath);
+  const x = tf.tensor4d(input, [crops.length, side, side, 3]);
+  const outs = reloaded.predict(x) as tf.Tensor[];
+  const expected = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose([x, ...outs]);
+  reloaded.dispose();
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(new Uint8Array(await readFile(onnxPath)), { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 3 });
+  try {
+    const result = await session.run({ input: new ort.Tensor('float32', input, [crops.length, side, side, 3]) }, ['probabilities', 'embedding']);
+    const max = Math.max(
+      maxAbsDiff(result['probabilities']?.data as Float32Array, expected[0] as Float32Array),
+      maxAbsDiff(result['embedding']?.data as Float32Array, expected[1] as Float32Array) / Math.max(1, maxAbs(expected[1] as Float32Array)),
+    );
+    if (!(max <= 1e-3)) throw new Error(`the ONNX export disagrees with the TF.js model by ${max}`);
+    return max;
+  } finally {
+    await session.release();
+  }
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
+  return max;
+}
+
+function maxAbs(a: Float32Array): number {
+  let max = 0;
+  for (const v of a) max = Math.max(max, Math.abs(v));
   return max;
 }
 

@@ -1,12 +1,33 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseManifest } from '../src/manifest.js';
+// The classifier's own loader and logger: what is checked is that the service accepts the folder.
+import { createLogger } from '../../logger/src/index.js';
+import { loadRunner } from '../../../services/classifier/src/runtime/load.js';
+import { readManifestFile } from '../src/manifest.js';
 import { loadLayersModelFromFile } from '../src/model-files.js';
+import { useBackend } from '../src/tf-runtime.js';
 import { main } from '../src/train-cli.js';
 import { writeSyntheticIsic } from './synthetic-isic.js';
+
+/** Runs the command with its progress (stderr) and summary (stdout) captured. */
+async function runQuiet(argv: string[]): Promise<{ code: number; stderr: string }> {
+  const { stderr, stdout } = { stderr: process.stderr.write, stdout: process.stdout.write };
+  let written = '';
+  process.stderr.write = ((text: string) => {
+    written += text;
+    return true;
+  }) as typeof process.stderr.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    return { code: await main(argv), stderr: written };
+  } finally {
+    process.stderr.write = stderr;
+    process.stdout.write = stdout;
+  }
+}
 
 describe('training command, --quick', () => {
   let root: string;
@@ -18,56 +39,55 @@ describe('training command, --quick', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('writes a loadable two-output model with a valid manifest and a report', async () => {
+  it('writes a loadable model, a current ONNX export the classifier serves, a valid manifest and a report', async () => {
     const out = path.join(root, 'model');
-    const { stderr, stdout } = { stderr: process.stderr.write, stdout: process.stdout.write };
-    // The progress bar (stderr) and the summary (stdout) would clutter the test log.
-    process.stderr.write = (() => true) as typeof process.stderr.write;
-    process.stdout.write = (() => true) as typeof process.stdout.write;
-    let code: number;
-    try {
-      code = await main(['--data', path.join(root, 'data'), '--out', out, '--quick']);
-    } finally {
-      process.stderr.write = stderr;
-      process.stdout.write = stdout;
-    }
+    const { code, stderr } = await runQuiet(['--data', path.join(root, 'data'), '--out', out, '--quick']);
     expect(code).toBe(0);
+    expect(stderr).toMatch(/features \(training views\) \[#+\] 100%/);
 
-    const manifest = parseManifest(JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')));
+    const manifest = await readManifestFile(out);
     expect(manifest.inputSize).toBe(128);
+    expect(manifest.onnx?.modelPath).toBe('model.onnx');
+    await useBackend('wasm');
     const model = await loadLayersModelFromFile(path.join(out, manifest.modelPath));
     expect(model.outputNames).toEqual([manifest.outputs.probabilities, manifest.outputs.embedding]);
-    const [probs, embedding] = model.predict(tf.zeros([2, manifest.inputSize, manifest.inputSize, 3])) as tf.Tensor[];
-    expect(probs?.shape).toEqual([2, 6]);
+    const size = manifest.inputSize;
+    const input = Float32Array.from({ length: 2 * size * size * 3 }, (_, i) => ((i * 7919) % 256) / 255);
+    const [probs, embedding] = model.predict(tf.tensor4d(input, [2, size, size, 3])) as tf.Tensor[];
     expect(embedding?.shape).toEqual([2, manifest.embeddingSize]);
-    const rowSums = (await (probs as tf.Tensor).sum(1).data()) as Float32Array;
-    rowSums.forEach((s) => expect(s).toBeCloseTo(1, 4));
+    const tfjsProbabilities = (await (probs as tf.Tensor).data()) as Float32Array;
     tf.dispose([probs as tf.Tensor, embedding as tf.Tensor]);
     model.dispose();
 
+    // The classifier refuses an export whose recorded fingerprint differs from the TF.js files.
+    const runner = await loadRunner({ modelDir: out, runtime: 'onnx', backend: 'wasm' }, createLogger('training-test', 'silent'));
+    try {
+      expect(runner.runtime).toBe('onnxruntime');
+      const served = await runner.run(input, 2);
+      expect(served.embedding).toHaveLength(2 * manifest.embeddingSize);
+      served.probabilities.forEach((p, i) => expect(Math.abs(p - (tfjsProbabilities[i] as number))).toBeLessThan(1e-3));
+    } finally {
+      await runner.dispose();
+    }
+
     const report = JSON.parse(await readFile(path.join(out, 'training-report.json'), 'utf8')) as {
-      evaluation: string;
+      crossValidation: { description: string; metrics: { splVsRest: { auroc: { value: number } } } };
+      splThreshold: { value: number };
       data: { trainCrops: Record<string, number> };
-      model: { reloadMaxAbsDiff: number };
+      model: { reloadMaxAbsDiff: number; onnx: { maxAbsDiff: number } };
     };
-    expect(report.evaluation).toMatch(/cross-validation/);
+    expect(report.crossValidation.description).toMatch(/cross-validation/);
+    expect(Number.isFinite(report.splThreshold.value)).toBe(true);
     expect(Object.keys(report.data.trainCrops).sort()).toEqual(['background', 'nspl_a', 'nspl_b', 'skin', 'skin_edge', 'spl']);
     expect(report.model.reloadMaxAbsDiff).toBeLessThan(1e-3);
+    expect(report.model.onnx.maxAbsDiff).toBeLessThan(1e-3);
     await expect(readFile(path.join(out, 'LICENSE-THIRD-PARTY'), 'utf8')).resolves.toMatch(/MIT License/);
-  });
+  }, 60_000);
 
-  it('rejects a command line without --out', async () => {
-    const stderr = process.stderr.write;
-    let written = '';
-    process.stderr.write = ((text: string) => {
-      written += text;
-      return true;
-    }) as typeof process.stderr.write;
-    try {
-      expect(await main(['--data', root])).toBe(2);
-    } finally {
-      process.stderr.write = stderr;
-    }
-    expect(written).toMatch(/--out/);
+  it('rejects an unknown argument with the usage', async () => {
+    const { code, stderr } = await runQuiet(['--data', root, '--epochs', '3']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unknown argument --epochs/);
+    expect(stderr).toMatch(/usage:/);
   });
 });
