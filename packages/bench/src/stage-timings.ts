@@ -21,10 +21,23 @@ export interface StageTimingReport {
   readonly clientMedianMs: number;
 }
 
-interface AnalysisBody {
+/** The parts of a POST /v1/analyses answer the timings come from. */
+export interface AnalysisBody {
   lesions: unknown[];
   timingsMs: Record<string, number>;
   photos: Array<{ timingsMs?: Record<string, number> }>;
+}
+
+/** One answer's milliseconds per stage: the gateway's stages and the first photo's tiler steps as tiler.<step>. */
+export function stagesOf(body: AnalysisBody): Record<string, number> {
+  return { ...prefixed('tiler.', body.photos[0]?.timingsMs ?? {}), ...body.timingsMs };
+}
+
+/** Median of each stage over several answers' stagesOf, rounded to 0.1 ms. */
+export function medianStages(samples: readonly Record<string, number>[]): Record<string, number> {
+  const byStage: Record<string, number[]> = {};
+  for (const stages of samples) for (const [stage, value] of Object.entries(stages)) (byStage[stage] ??= []).push(value);
+  return Object.fromEntries(Object.entries(byStage).map(([stage, values]) => [stage, Math.round(median(values) * 10) / 10]));
 }
 
 /**
@@ -45,20 +58,19 @@ export async function measureStageTimings(options: StageTimingOptions, progress?
       return { body, clientMs: performance.now() - started };
     };
     const warm = await post();
-    const samples: Record<string, number[]> = {};
+    const samples: Record<string, number>[] = [];
     const clientMs: number[] = [];
     for (let run = 0; run < options.runs; run += 1) {
       const { body, clientMs: ms } = await post();
       clientMs.push(ms);
-      const stages = { ...prefixed('tiler.', body.photos[0]?.timingsMs ?? {}), ...body.timingsMs };
-      for (const [stage, value] of Object.entries(stages)) (samples[stage] ??= []).push(value);
+      samples.push(stagesOf(body));
       progress?.(run + 1, options.runs);
     }
     return {
       photo: { width: options.width, height: options.height, lesions: options.lesions, candidates: warm.body.lesions.length },
       runs: options.runs,
       classifierReplicas: options.classifierReplicas,
-      medianMs: Object.fromEntries(Object.entries(samples).map(([stage, values]) => [stage, Math.round(median(values) * 10) / 10])),
+      medianMs: medianStages(samples),
       clientMedianMs: Math.round(median(clientMs)),
     };
   } finally {

@@ -17,12 +17,13 @@
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '@skinlesion/logger';
+import { failed, positiveIntegers, printRecord, runtimes } from './bench/args.js';
 import { measureGrpc, startServerProcess, type LoadResult } from './bench/grpc-load.js';
 import { measureBatcher, measureRaw, withRunner, type RawResult } from './bench/raw.js';
 import { round } from './bench/stats.js';
 import { loadClassifierConfig } from './config.js';
 import { readManifest } from './runtime/manifest-file.js';
-import { RUNTIME_CHOICES, type RuntimeChoice } from './runtime/runner.js';
+import type { RuntimeChoice } from './runtime/runner.js';
 
 interface BenchOptions {
   readonly runtimes: RuntimeChoice[];
@@ -32,19 +33,6 @@ interface BenchOptions {
   readonly grpcRuntime: RuntimeChoice;
   readonly concurrency: number;
   readonly grpcSeconds: number;
-}
-
-function positiveIntegers(raw: string, flag: string): number[] {
-  const values = raw.split(',').map(Number);
-  if (values.some((value) => !Number.isInteger(value) || value < 1)) throw new Error(`${flag} must list positive integers, got ${raw}`);
-  return values;
-}
-
-function runtimes(raw: string, flag: string): RuntimeChoice[] {
-  const values = raw.split(',');
-  const unknown = values.filter((value) => !(RUNTIME_CHOICES as readonly string[]).includes(value));
-  if (unknown.length > 0) throw new Error(`${flag} must list runtimes among ${RUNTIME_CHOICES.join(', ')}, got ${raw}`);
-  return values as RuntimeChoice[];
 }
 
 function parseOptions(argv: string[]): BenchOptions {
@@ -76,10 +64,6 @@ function parseOptions(argv: string[]): BenchOptions {
   };
 }
 
-function print(line: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
-}
-
 async function bench(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const config = loadClassifierConfig();
@@ -90,17 +74,17 @@ async function bench(): Promise<void> {
   const raw: RawResult[] = [];
   for (const runtime of options.runtimes) {
     if (runtime === 'onnx' && manifest.onnx === undefined) {
-      print({ kind: 'raw', model, runtime, skipped: 'the manifest names no ONNX export (onnx.modelPath)' });
+      printRecord({ kind: 'raw', model, runtime, skipped: 'the manifest names no ONNX export (onnx.modelPath)' });
       continue;
     }
     await withRunner(config.modelDir, runtime, config.backend, log, async (runner) => {
       for (const batch of options.batches) {
         const result = await measureRaw(runner, batch, options.seconds);
         raw.push(result);
-        print({ kind: 'raw', model, ...result });
+        printRecord({ kind: 'raw', model, ...result });
       }
       const batcher = await measureBatcher(runner, { concurrency: options.concurrency, maxBatch: config.maxBatch, maxQueueDelayMs: config.maxQueueDelayMs, seconds: options.seconds });
-      print({ kind: 'batcher', model, ...batcher });
+      printRecord({ kind: 'batcher', model, ...batcher });
     });
   }
 
@@ -118,7 +102,7 @@ async function bench(): Promise<void> {
         const result = await measureGrpc(server.target, { concurrency: options.concurrency, cropsPerRequest: 1, inputSize: manifest.inputSize, seconds: options.grpcSeconds, warmUpSeconds: 2 });
         const served = await scrape(server.metricsPort);
         grpc.push({ batching, result, runtime: served.runtime });
-        print({
+        printRecord({
           kind: 'grpc',
           model,
           runtime: served.runtime,
@@ -150,7 +134,7 @@ async function bench(): Promise<void> {
     summary['grpcBatchingOverRawLimit'] = round(on.result.cropsPerSecond / limit(on.runtime), 2);
   }
   if (on !== undefined && off !== undefined) summary['grpcBatchingOnOverOff'] = round(on.result.cropsPerSecond / off.result.cropsPerSecond, 2);
-  print(summary);
+  printRecord(summary);
 }
 
 /** What a classifier process reports: its runtime and its batches since start (warm-up calls included). */
@@ -165,7 +149,4 @@ async function scrape(metricsPort: number): Promise<{ runtime: string; batches: 
   };
 }
 
-bench().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(1);
-});
+bench().catch(failed);

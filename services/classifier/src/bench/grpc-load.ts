@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { credentials } from '@grpc/grpc-js';
+import { AppError } from '@skinlesion/errors';
 import { callUnary } from '@skinlesion/grpc-kit';
 import { loadInferenceProto, type GRPCInferenceServiceClient } from '@skinlesion/proto';
 import { benchCrops, percentiles, round } from './stats.js';
@@ -60,50 +61,112 @@ export interface LoadResult {
   readonly latencyMs: Record<string, number>;
 }
 
+export interface GrpcLoadOptions {
+  readonly concurrency: number;
+  readonly cropsPerRequest: number;
+  readonly inputSize: number;
+  /** Measured window, after the warm-up. */
+  readonly seconds: number;
+  readonly warmUpSeconds: number;
+  /** Calls started at most, warm-up included: bounds the run by count as well as by time. */
+  readonly maxCalls?: number;
+}
+
+export interface GrpcLoadSamples {
+  /** Latency of every call that finished inside the measured window, ms, in completion order. */
+  readonly latenciesMs: number[];
+  /** Calls that failed inside the window, by gRPC status name. */
+  readonly errors: Record<string, number>;
+  /** Length of the measured window, s (shorter than asked when maxCalls ended the run early). */
+  readonly seconds: number;
+}
+
+export interface GrpcLoadHooks {
+  /** The warm-up is over: the measured window starts now. */
+  readonly windowStart?: () => void;
+  /** The measured window is over (calls still in flight are not counted). */
+  readonly windowEnd?: () => void;
+}
+
 /**
  * `concurrency` callers, each sending ModelInfer calls of `cropsPerRequest` UINT8 crops back to
  * back (a closed loop, as perf_analyzer's concurrency mode), for `warmUpSeconds` unmeasured and
- * then `seconds` measured.
+ * then `seconds` measured. Caller i talks to targets[i % targets.length] over its own
+ * connection, so several replicas share the callers evenly, as independent clients would.
  */
-export async function measureGrpc(target: string, options: { concurrency: number; cropsPerRequest: number; inputSize: number; seconds: number; warmUpSeconds: number }): Promise<LoadResult> {
+export async function runGrpcLoad(targets: readonly string[], options: GrpcLoadOptions, hooks: GrpcLoadHooks = {}): Promise<GrpcLoadSamples> {
+  if (targets.length === 0) throw new Error('no gRPC target to load');
   const { GRPCInferenceService } = loadInferenceProto();
   // One connection per caller, as independent clients would have (grpc-js otherwise shares one).
   const channelOptions = { 'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.max_send_message_length': 64 * 1024 * 1024 };
-  const clients: GRPCInferenceServiceClient[] = Array.from({ length: options.concurrency }, () => new GRPCInferenceService(target, credentials.createInsecure(), channelOptions));
+  const clients: GRPCInferenceServiceClient[] = Array.from(
+    { length: options.concurrency },
+    (_, caller) => new GRPCInferenceService(targets[caller % targets.length], credentials.createInsecure(), channelOptions),
+  );
   const { cropsPerRequest: count, inputSize: size } = options;
   const requests = clients.map((_, caller) => ({
     inputs: [{ name: 'input', datatype: 'UINT8', shape: [count, size, size, 3] }],
     rawInputContents: [Buffer.from(benchCrops(count, size, caller + 1))],
   }));
-  const latencies: number[] = [];
-  let completed = 0;
+  const maxCalls = options.maxCalls ?? Number.POSITIVE_INFINITY;
+  const latenciesMs: number[] = [];
+  const errors: Record<string, number> = {};
+  let started = 0;
   const warmUpEnds = performance.now() + options.warmUpSeconds * 1000;
-  const ends = warmUpEnds + options.seconds * 1000;
+  let ends = warmUpEnds + options.seconds * 1000;
+  const windowStart = setTimeout(() => hooks.windowStart?.(), options.warmUpSeconds * 1000);
+  let windowEnded = false;
+  const endWindow = () => {
+    if (windowEnded) return;
+    windowEnded = true;
+    hooks.windowEnd?.();
+  };
+  const windowEnd = setTimeout(endWindow, (options.warmUpSeconds + options.seconds) * 1000);
   try {
     await Promise.all(
       clients.map(async (client, caller) => {
-        for (let now = performance.now(); now < ends; now = performance.now()) {
-          const started = now;
-          await callUnary(client, 'ModelInfer', requests[caller]);
+        for (let now = performance.now(); now < ends && started < maxCalls; now = performance.now()) {
+          started += 1;
+          const callStarted = now;
+          let failure: string | undefined;
+          try {
+            await callUnary(client, 'ModelInfer', requests[caller]);
+          } catch (error) {
+            failure = error instanceof AppError ? error.code : 'UNKNOWN';
+          }
           const finished = performance.now();
           // Counted by completion inside the window: in steady state as many calls straddle its
           // start as its end, so throughput is unbiased.
           if (finished > warmUpEnds && finished <= ends) {
-            latencies.push(finished - started);
-            completed += 1;
+            if (failure === undefined) latenciesMs.push(finished - callStarted);
+            else errors[failure] = (errors[failure] ?? 0) + 1;
           }
+          // The count bound ends the window where the last counted call finished.
+          if (started >= maxCalls && ends > finished) ends = Math.max(finished, warmUpEnds);
         }
       }),
     );
   } finally {
+    clearTimeout(windowStart);
+    clearTimeout(windowEnd);
+    endWindow();
     for (const client of clients) client.close();
   }
+  return { latenciesMs, errors, seconds: Math.max(0, ends - warmUpEnds) / 1000 };
+}
+
+/** runGrpcLoad against one target, summarised as crops/s and latency percentiles. */
+export async function measureGrpc(target: string, options: GrpcLoadOptions): Promise<LoadResult> {
+  const samples = await runGrpcLoad([target], options);
+  const failed = Object.entries(samples.errors);
+  if (failed.length > 0) throw new Error(`ModelInfer calls failed: ${failed.map(([code, n]) => `${n} x ${code}`).join(', ')}`);
+  const completed = samples.latenciesMs.length;
   return {
     concurrency: options.concurrency,
-    cropsPerRequest: count,
+    cropsPerRequest: options.cropsPerRequest,
     requests: completed,
     seconds: options.seconds,
-    cropsPerSecond: round((completed * count) / options.seconds),
-    latencyMs: Object.fromEntries(Object.entries(percentiles(latencies)).map(([key, value]) => [key, round(value, 2)])),
+    cropsPerSecond: round((completed * options.cropsPerRequest) / samples.seconds),
+    latencyMs: Object.fromEntries(Object.entries(percentiles(samples.latenciesMs)).map(([key, value]) => [key, round(value, 2)])),
   };
 }

@@ -1,0 +1,85 @@
+import type { GrpcMode } from './types.js';
+
+/** How long and how much each experiment runs: the full run, or --quick's smoke run. */
+export interface BenchPlan {
+  readonly quick: boolean;
+  readonly raw: { readonly seconds: number; readonly batches: readonly number[] };
+  readonly grpc: { readonly concurrencies: readonly number[]; readonly modes: readonly GrpcMode[]; readonly warmUpSeconds: number; readonly seconds: number; readonly maxCalls: number };
+  readonly e2e: {
+    readonly photo: { readonly width: number; readonly height: number; readonly lesions: number; readonly seed: number };
+    readonly replicas: readonly number[];
+    readonly concurrencies: readonly number[];
+    readonly warmUpSeconds: number;
+    readonly seconds: number;
+    readonly maxRequests: number;
+  };
+  readonly scaleout: {
+    readonly clients: number;
+    readonly requestsPerClient: number;
+    readonly repeats: number;
+    readonly sustainedConcurrency: number;
+    readonly sustainedWarmUpSeconds: number;
+    readonly sustainedSeconds: number;
+    readonly grpcConcurrency: number;
+    readonly grpcWarmUpSeconds: number;
+    readonly grpcSeconds: number;
+    readonly projectTo: readonly number[];
+  };
+  readonly overload: {
+    readonly replicas: number;
+    readonly factor: number;
+    readonly saturationConcurrency: number;
+    readonly saturationSeconds: number;
+    readonly unloadedSeconds: number;
+    readonly seconds: number;
+    readonly maxOutstanding: number;
+    readonly drainSeconds: number;
+  };
+  readonly blobs: { readonly repeats: number; readonly timingRuns: number };
+}
+
+/** Batching on as shipped (1 ms), on without waiting, and off (max batch 1: every crop alone). */
+export const GRPC_MODES: readonly GrpcMode[] = [
+  { id: 'on', label: 'batching on (max batch 32, delay 1 ms)', maxBatch: 32, maxQueueDelayMs: 1 },
+  { id: 'on-0ms', label: 'batching without delay (max batch 32, delay 0: what queued while busy)', maxBatch: 32, maxQueueDelayMs: 0 },
+  { id: 'off', label: 'batching off (CLASSIFIER_MAX_BATCH=1)', maxBatch: 1, maxQueueDelayMs: 0 },
+];
+
+const PHOTO = { width: 4000, height: 3000, lesions: 100, seed: 1 } as const;
+
+export function makePlan(quick: boolean): BenchPlan {
+  return {
+    quick,
+    raw: { seconds: quick ? 1 : 5, batches: [1, 8, 32] },
+    grpc: { concurrencies: [1, 2, 4, 8, 16, 32], modes: GRPC_MODES, warmUpSeconds: quick ? 0.5 : 1.5, seconds: quick ? 1 : 5, maxCalls: 500_000 },
+    e2e: { photo: PHOTO, replicas: [1, 2], concurrencies: quick ? [1, 2] : [1, 2, 4, 8], warmUpSeconds: quick ? 1 : 3, seconds: quick ? 3 : 12, maxRequests: 2_000 },
+    scaleout: {
+      clients: 16,
+      requestsPerClient: 10,
+      repeats: quick ? 1 : 5,
+      sustainedConcurrency: 16,
+      sustainedWarmUpSeconds: quick ? 0.5 : 1.5,
+      sustainedSeconds: quick ? 1.5 : 8,
+      grpcConcurrency: 16,
+      grpcWarmUpSeconds: quick ? 0.5 : 1.5,
+      grpcSeconds: quick ? 1.5 : 8,
+      projectTo: [1, 2, 4, 8, 16],
+    },
+    overload: {
+      replicas: 2,
+      factor: 2,
+      saturationConcurrency: 32,
+      saturationSeconds: quick ? 1.5 : 6,
+      unloadedSeconds: quick ? 1.5 : 5,
+      seconds: quick ? 3 : 20,
+      maxOutstanding: 4_096,
+      drainSeconds: quick ? 10 : 30,
+    },
+    blobs: { repeats: quick ? 1 : 3, timingRuns: quick ? 1 : 3 },
+  };
+}
+
+/** Replica counts for the scale-out: 1, 2 and, when there are more cores, as many as there are (at most 8). */
+export function replicaCounts(cores: number): number[] {
+  return [...new Set([1, 2, Math.min(8, Math.max(2, cores))])];
+}

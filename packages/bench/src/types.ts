@@ -1,0 +1,257 @@
+import type { MachineInfo } from './machine.js';
+import type { ServerSplit } from './prometheus.js';
+import type { LatencySummary } from './stats.js';
+
+/**
+ * Everything one `pnpm bench` run measured: docs/benchmarks.json. Latencies are in ms,
+ * throughputs per second, CPU in seconds (or cores: CPU seconds per second of window), memory
+ * in bytes.
+ */
+export interface BenchResults {
+  readonly schema: 1;
+  readonly startedAt: string;
+  finishedAt?: string;
+  durationSeconds?: number;
+  readonly quick: boolean;
+  readonly experiments: readonly ExperimentId[];
+  readonly machine: MachineInfo;
+  readonly model: { name: string; version: string; inputSize: number; onnxManifestPatched: boolean };
+  /** CLASSIFIER_*, GATEWAY_* and similar variables set in the benchmark's environment. */
+  readonly environment: Record<string, string>;
+  raw?: RawExperiment;
+  grpc?: GrpcExperiment;
+  e2e?: E2eExperiment;
+  scaleout?: ScaleoutExperiment;
+  overload?: OverloadExperiment;
+  blobs?: BlobExperiment;
+  targets?: TargetRow[];
+  /** Problems met on the way (an experiment that failed, a skipped part), in order. */
+  readonly notes: string[];
+}
+
+export const EXPERIMENT_IDS = ['raw', 'grpc', 'e2e', 'scaleout', 'overload', 'blobs'] as const;
+export type ExperimentId = (typeof EXPERIMENT_IDS)[number];
+
+export interface RawRow {
+  /** onnxruntime or tfjs. */
+  readonly runtime: string;
+  /** cpu (ONNX Runtime) or the TF.js backend (wasm). */
+  readonly backend: string;
+  readonly batch: number;
+  readonly cropsPerSecond: number;
+  readonly batchMs: number;
+  readonly crops: number;
+  readonly seconds: number;
+  /** Cores other processes used while this runtime was measured. */
+  readonly otherCores: number;
+}
+
+export interface RawExperiment {
+  readonly threads: 1;
+  readonly seconds: number;
+  readonly rows: RawRow[];
+}
+
+export interface GrpcMode {
+  /** "on" (delay 1 ms), "on-0ms" (batches only what queued while the model was busy), "off". */
+  readonly id: string;
+  readonly label: string;
+  readonly maxBatch: number;
+  readonly maxQueueDelayMs: number;
+}
+
+/** One concurrency level of a closed loop of batch-1 ModelInfer calls. */
+export interface GrpcRow {
+  readonly mode: string;
+  readonly concurrency: number;
+  readonly cropsPerSecond: number;
+  readonly latencyMs: LatencySummary;
+  readonly server: ServerSplit;
+  /** CPU cores the classifier process(es) and the load generator used in the window. */
+  readonly serverCores: number;
+  readonly clientCores: number;
+  /** Cores used by processes that are not part of the benchmark (other work on the machine). */
+  readonly otherCores: number;
+  readonly errors: Record<string, number>;
+  readonly seconds: number;
+}
+
+export interface GrpcExperiment {
+  readonly runtime: 'onnxruntime';
+  readonly cropsPerRequest: 1;
+  readonly warmUpSeconds: number;
+  readonly seconds: number;
+  readonly modes: GrpcMode[];
+  readonly rows: GrpcRow[];
+}
+
+/** One concurrency level of POST /v1/analyses with the 12 MP photo. */
+export interface E2eRow {
+  readonly replicas: number;
+  readonly concurrency: number;
+  readonly requestsPerSecond: number;
+  readonly latencyMs: LatencySummary;
+  readonly server: ServerSplit;
+  readonly statuses: Record<string, number>;
+  readonly seconds: number;
+  /** CPU cores used in the window, per service (classifiers summed). */
+  readonly cores: Record<string, number>;
+  /** Cores used by processes that are not part of the benchmark (other work on the machine). */
+  readonly otherCores: number;
+}
+
+export interface E2eExperiment {
+  readonly photo: PhotoInfo;
+  readonly warmUpSeconds: number;
+  readonly seconds: number;
+  readonly rows: E2eRow[];
+  /** Concurrency 1, the system otherwise idle: what one photo costs, stage by stage. */
+  readonly idle: IdleBreakdown[];
+}
+
+export interface PhotoInfo {
+  readonly width: number;
+  readonly height: number;
+  readonly lesions: number;
+  readonly seed: number;
+  readonly bytes: number;
+  /** Candidates the system found in it (lesions in the answer). */
+  readonly candidates: number;
+}
+
+export interface IdleBreakdown {
+  readonly replicas: number;
+  readonly requests: number;
+  readonly p50Ms: number;
+  /** Median ms per stage: gateway stages (tile, classify, uglyDuckling, total) and tiler.* steps. */
+  readonly stagesMedianMs: Record<string, number>;
+}
+
+/** The seed's experiment: 16 clients x 10 POST /v1/classify, repeated. */
+export interface SeedRun {
+  readonly replicas: number;
+  readonly clients: number;
+  readonly requestsPerClient: number;
+  readonly totalSeconds: number[];
+  readonly medianTotalSeconds: number;
+  readonly requestsPerSecond: number;
+  readonly latencyMs: LatencySummary;
+  readonly statuses: Record<string, number>;
+  /** Cores used by processes that are not part of the benchmark (other work on the machine). */
+  readonly otherCores: number;
+}
+
+/** A sustained closed loop on POST /v1/classify, with each process's CPU per request. */
+export interface SustainedRest {
+  readonly replicas: number;
+  readonly concurrency: number;
+  readonly requestsPerSecond: number;
+  readonly latencyMs: LatencySummary;
+  readonly seconds: number;
+  readonly statuses: Record<string, number>;
+  /** CPU seconds per request: gateway, tiler, classifier (all replicas), ugly-duckling. */
+  readonly cpuSecondsPerRequest: Record<string, number>;
+  readonly cores: Record<string, number>;
+  /** Cores used by processes that are not part of the benchmark (other work on the machine). */
+  readonly otherCores: number;
+  readonly server: ServerSplit;
+}
+
+/** The classifier tier alone: 16 concurrent batch-1 ModelInfer calls over 1 or 2 replicas. */
+export interface GrpcScaleRow {
+  readonly replicas: number;
+  readonly concurrency: number;
+  readonly cropsPerSecond: number;
+  readonly latencyMs: LatencySummary;
+  readonly server: ServerSplit;
+  /** CPU seconds of classifier work per crop (all replicas). */
+  readonly cpuSecondsPerCrop: number;
+  readonly serverCores: number;
+  readonly clientCores: number;
+  /** Cores used by processes that are not part of the benchmark (other work on the machine). */
+  readonly otherCores: number;
+  readonly errors: Record<string, number>;
+}
+
+export interface ProjectionRow {
+  readonly replicas: number;
+  /** Classifier tier alone: replicas x one core / classifier CPU per crop. */
+  readonly grpcCropsPerSecond: number;
+  /** REST /v1/classify with the gateway and the tiler on one core each. */
+  readonly restRequestsPerSecond: number;
+  readonly restBottleneck: string;
+  /** Measured figures for the replica counts that ran, to check the model against. */
+  readonly measuredGrpcCropsPerSecond?: number;
+  readonly measuredRestRequestsPerSecond?: number;
+}
+
+export interface ScaleoutExperiment {
+  readonly patch: { width: number; height: number; bytes: number };
+  /** Replica counts run: 1, 2 and, with more cores, the core count. */
+  readonly replicaCounts: number[];
+  readonly seed: SeedRun[];
+  readonly sustained: SustainedRest[];
+  readonly grpc: GrpcScaleRow[];
+  readonly projection: { readonly assumptions: string[]; readonly demands: Record<string, number>; readonly rows: ProjectionRow[] };
+}
+
+export interface OverloadExperiment {
+  readonly route: '/v1/classify';
+  readonly replicas: number;
+  readonly saturation: { concurrency: number; requestsPerSecond: number; latencyMs: LatencySummary };
+  readonly unloaded: { latencyMs: LatencySummary };
+  readonly offeredRate: number;
+  readonly seconds: number;
+  readonly offered: number;
+  readonly sent: number;
+  readonly notSent: number;
+  readonly statuses: Record<string, number>;
+  /** 200 answers per second while sending. */
+  readonly acceptedRate: number;
+  /** 200 answers over the time from the first send to the last answer, per second. */
+  readonly acceptedOverallRate: number;
+  readonly lastAnswerSeconds: number;
+  readonly acceptedPerSecond: number[];
+  readonly acceptedLatencyMs: LatencySummary;
+  readonly rejectedLatencyMs: LatencySummary;
+  readonly rejectedShare: number;
+  readonly abortedAtDrain: number;
+  readonly clientCores: number;
+  /** Cores used by processes that are not part of the benchmark (other work on the machine). */
+  readonly otherCores: number;
+  /** VmHWM per service process at the end, bytes. */
+  readonly peakRssBytes: Record<string, number>;
+  readonly classifierRejected: number;
+}
+
+export interface BlobExperiment {
+  readonly width: number;
+  readonly height: number;
+  readonly repeats: number;
+  readonly opencvVersion: string;
+  /** Medians over the repeats, ms. */
+  readonly opencvMs: number;
+  readonly oursMs: number;
+  readonly opencvRunsMs: number[];
+  readonly oursRunsMs: number[];
+  readonly opencvKeypoints: number;
+  readonly ourBlobs: number;
+  readonly matched: number;
+  readonly recall: number;
+  readonly precision: number;
+}
+
+export interface TargetRow {
+  readonly id: string;
+  readonly target: string;
+  /** The measured value in words, e.g. "612 crops/s vs 640 crops/s". */
+  readonly measured: string;
+  /** The figure compared with the threshold (a ratio or a value). */
+  readonly value: number;
+  readonly threshold: number;
+  /** "min": value must reach the threshold; "max": must stay at or under it; "info": no threshold. */
+  readonly kind: 'min' | 'max' | 'info';
+  readonly unit: string;
+  readonly verdict: 'PASS' | 'MISS' | 'INFO' | 'NOT RUN';
+  readonly explanation?: string;
+}
