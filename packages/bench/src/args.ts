@@ -6,6 +6,8 @@ export interface CliOptions {
   readonly only: readonly ExperimentId[];
   /** Folder for benchmarks.md/.json/.svg; undefined = the default for the kind of run. */
   readonly out?: string;
+  /** A benchmarks.json to write the report from again, measuring nothing. */
+  readonly from?: string;
   readonly help: boolean;
 }
 
@@ -13,6 +15,7 @@ export interface CliOptions {
 const NUMBERED: Readonly<Record<string, ExperimentId>> = { '1': 'raw', '2': 'grpc', '3': 'e2e', '4': 'scaleout', '5': 'overload' };
 
 export const USAGE = `pnpm bench [--quick] [--only <ids>] [--out <dir>]
+pnpm bench --from docs/benchmarks.json [--out <dir>]
 
 Runs the performance experiments against the whole system on this machine (127.0.0.1 only) and
 writes benchmarks.md, benchmarks.json and benchmarks.svg, all from one run.
@@ -28,6 +31,8 @@ writes benchmarks.md, benchmarks.json and benchmarks.svg, all from one run.
   --out <dir>    where to write the three files. Default: docs/ for a full run of every experiment;
                  <tmpdir>/skinlesion-bench/ for --quick or --only, so a smoke run never replaces the
                  committed report
+  --from <json>  write benchmarks.md/.svg (and the targets in the .json) again from an earlier
+                 run's benchmarks.json, measuring nothing; --out defaults to its folder
   --help         this text
 
 A full run takes about 8-10 minutes. Run it on an idle machine: the load average is recorded.`;
@@ -39,10 +44,17 @@ export function parseCli(argv: readonly string[]): CliOptions {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       out: { type: 'string' },
+      from: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  return { quick: values.quick, only: parseOnly(values.only), ...(values.out === undefined ? {} : { out: values.out }), help: values.help };
+  return {
+    quick: values.quick,
+    only: parseOnly(values.only),
+    ...(values.out === undefined ? {} : { out: values.out }),
+    ...(values.from === undefined ? {} : { from: values.from }),
+    help: values.help,
+  };
 }
 
 /** "1,3,blobs" -> ['raw', 'e2e', 'blobs'] in the order the run does them; all when absent. */

@@ -1,4 +1,4 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (options.from !== undefined) {
+    await render(options.from, options.out);
+    return;
+  }
   await checkBuilds();
   const complete = !options.quick && options.only.length === EXPERIMENT_IDS.length;
   const out = path.resolve(options.out ?? (complete ? path.join(REPO, 'docs') : path.join(tmpdir(), 'skinlesion-bench')));
@@ -133,12 +137,35 @@ async function main(): Promise<void> {
   machine.loadAverageAfter = loadAverage();
   results.targets = evaluateTargets(results);
 
+  await writeReport(results, out);
+  process.stdout.write(`\nwrote ${path.join(out, 'benchmarks.md')}, .json and .svg in ${formatDuration(results.durationSeconds)}\n\n`);
+  printTargets(results);
+}
+
+/** benchmarks.json, .md and .svg of a run into `out`. */
+async function writeReport(results: BenchResults, out: string): Promise<void> {
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(path.join(out, 'benchmarks.md'), renderMarkdown(results));
-  await writeFile(path.join(out, 'benchmarks.svg'), renderDocument(`skinlesion benchmarks, ${machine.cores} cores${options.quick ? ' (quick smoke run)' : ''}`, chartsOf(results)));
-  process.stdout.write(`\nwrote ${path.join(out, 'benchmarks.md')}, .json and .svg in ${formatDuration(results.durationSeconds)}\n\n`);
-  for (const target of results.targets) {
+  await writeFile(path.join(out, 'benchmarks.svg'), renderDocument(`skinlesion benchmarks, ${results.machine.cores} cores${results.quick ? ' (quick smoke run)' : ''}`, chartsOf(results)));
+}
+
+/**
+ * --from: the report of an earlier run written again from its benchmarks.json, without
+ * measuring (targets judged again), e.g. after the report's wording changed.
+ */
+async function render(file: string, out: string | undefined): Promise<void> {
+  const results = JSON.parse(await readFile(file, 'utf8'), (_key, value: unknown) => (value === null ? Number.NaN : value)) as BenchResults;
+  if (results.schema !== 1) throw new Error(`${file} is not a benchmarks.json of this tool (schema ${String(results.schema)})`);
+  results.targets = evaluateTargets(results);
+  const folder = path.resolve(out ?? path.dirname(file));
+  await writeReport(results, folder);
+  process.stdout.write(`wrote ${path.join(folder, 'benchmarks.md')}, .json and .svg from ${file} (measured ${results.startedAt})\n\n`);
+  printTargets(results);
+}
+
+function printTargets(results: BenchResults): void {
+  for (const target of results.targets ?? []) {
     const value = Number.isFinite(target.value) ? target.value.toFixed(target.unit === 'x' ? 2 : 3) : '–';
     process.stdout.write(`  ${target.verdict.padEnd(7)} ${value.padStart(7)} ${target.unit.padEnd(3)} ${target.target}\n`);
   }

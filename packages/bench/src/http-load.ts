@@ -5,8 +5,6 @@
  * and stops by itself.
  */
 
-import { setMaxListeners } from 'node:events';
-
 export interface HttpRequestSpec {
   /** Must be a 127.0.0.1 URL: the benchmark only loads servers it started itself. */
   readonly url: string;
@@ -42,6 +40,36 @@ export function assertLoopback(url: string): void {
   if (new URL(url).hostname !== '127.0.0.1') throw new Error(`the benchmark only sends to 127.0.0.1, not ${url}`);
 }
 
+/**
+ * One AbortController per request, all aborted together when a loop's bound runs out. A signal
+ * shared by every request would collect one listener per request: fetch adds one and drops it
+ * only when the request is garbage-collected.
+ */
+class RequestAborter {
+  private readonly open = new Set<AbortController>();
+  private abortedAll = false;
+
+  get aborted(): boolean {
+    return this.abortedAll;
+  }
+
+  async run<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    if (this.abortedAll) controller.abort();
+    this.open.add(controller);
+    try {
+      return await send(controller.signal);
+    } finally {
+      this.open.delete(controller);
+    }
+  }
+
+  abortAll(): void {
+    this.abortedAll = true;
+    for (const controller of this.open) controller.abort();
+  }
+}
+
 async function send(spec: HttpRequestSpec, signal: AbortSignal, parseJson: boolean): Promise<{ status: number; body: unknown }> {
   const response = await fetch(spec.url, { method: 'POST', body: spec.body, headers: { 'content-type': spec.contentType }, signal });
   if (parseJson) {
@@ -72,8 +100,7 @@ function failureKey(error: unknown): string {
  */
 export async function closedLoop(spec: HttpRequestSpec, options: ClosedLoopOptions): Promise<ClosedLoopResult> {
   assertLoopback(spec.url);
-  const abort = new AbortController();
-  setMaxListeners(options.concurrency + 16, abort.signal);
+  const abort = new RequestAborter();
   const latenciesMs: number[] = [];
   const statuses: StatusCounts = {};
   let started = 0;
@@ -84,18 +111,18 @@ export async function closedLoop(spec: HttpRequestSpec, options: ClosedLoopOptio
   const endTimer = setTimeout(
     () => {
       hooks.push(Promise.resolve(options.onWindowEnd?.()));
-      abort.abort();
+      abort.abortAll();
     },
     (options.warmUpSeconds + options.seconds) * 1000,
   );
   const client = async () => {
-    for (let now = performance.now(); now < ends && started < options.maxRequests && !abort.signal.aborted; now = performance.now()) {
+    for (let now = performance.now(); now < ends && started < options.maxRequests && !abort.aborted; now = performance.now()) {
       started += 1;
       const requestStarted = now;
       let outcome: { status: number; body: unknown } | undefined;
       let failure: string | undefined;
       try {
-        outcome = await send(spec, abort.signal, options.parseJson === true);
+        outcome = await abort.run((signal) => send(spec, signal, options.parseJson === true));
       } catch (error) {
         failure = failureKey(error);
       }
@@ -117,9 +144,9 @@ export async function closedLoop(spec: HttpRequestSpec, options: ClosedLoopOptio
   } finally {
     clearTimeout(startTimer);
     clearTimeout(endTimer);
-    if (!abort.signal.aborted) {
+    if (!abort.aborted) {
       hooks.push(Promise.resolve(options.onWindowEnd?.()));
-      abort.abort();
+      abort.abortAll();
     }
     await Promise.all(hooks);
   }
@@ -145,25 +172,29 @@ export interface FixedCountResult {
 /** `clients` concurrent clients each sending `requestsPerClient` requests one after another. */
 export async function fixedCount(spec: HttpRequestSpec, options: FixedCountOptions): Promise<FixedCountResult> {
   assertLoopback(spec.url);
-  const signal = AbortSignal.timeout(options.timeoutSeconds * 1000);
+  const abort = new RequestAborter();
+  const timer = setTimeout(() => abort.abortAll(), options.timeoutSeconds * 1000);
   const latenciesMs: number[] = [];
   const statuses: StatusCounts = {};
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: options.clients }, async () => {
-      for (let request = 0; request < options.requestsPerClient; request += 1) {
-        const requestStarted = performance.now();
-        try {
-          const { status } = await send(spec, signal, false);
-          count(statuses, String(status));
-          if (status === 200) latenciesMs.push(performance.now() - requestStarted);
-        } catch (error) {
-          count(statuses, error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : failureKey(error));
-          if (signal.aborted) return;
+  try {
+    await Promise.all(
+      Array.from({ length: options.clients }, async () => {
+        for (let request = 0; request < options.requestsPerClient && !abort.aborted; request += 1) {
+          const requestStarted = performance.now();
+          try {
+            const { status } = await abort.run((signal) => send(spec, signal, false));
+            count(statuses, String(status));
+            if (status === 200) latenciesMs.push(performance.now() - requestStarted);
+          } catch (error) {
+            count(statuses, abort.aborted ? 'timeout' : failureKey(error));
+          }
         }
-      }
-    }),
-  );
+      }),
+    );
+  } finally {
+    clearTimeout(timer);
+  }
   return { totalSeconds: (performance.now() - started) / 1000, latenciesMs, statuses };
 }
 
@@ -204,9 +235,7 @@ export async function openLoop(spec: HttpRequestSpec, options: OpenLoopOptions):
   assertLoopback(spec.url);
   const offered = Math.max(1, Math.round(options.rate * options.seconds));
   const intervalMs = 1000 / options.rate;
-  const abort = new AbortController();
-  // Every open request listens on the one signal that aborts them at the drain bound.
-  setMaxListeners(options.maxOutstanding + 16, abort.signal);
+  const abort = new RequestAborter();
   const statuses: StatusCounts = {};
   const acceptedLatenciesMs: number[] = [];
   const rejectedLatenciesMs: number[] = [];
@@ -225,7 +254,7 @@ export async function openLoop(spec: HttpRequestSpec, options: OpenLoopOptions):
       return;
     }
     sent += 1;
-    const request = send(spec, abort.signal, false).then(
+    const request = abort.run((signal) => send(spec, signal, false)).then(
       ({ status }) => {
         const finished = performance.now();
         lastAnswer = Math.max(lastAnswer, finished);
@@ -237,7 +266,7 @@ export async function openLoop(spec: HttpRequestSpec, options: OpenLoopOptions):
         } else if (status === 429 || status === 503) rejectedLatenciesMs.push(latency);
       },
       (error: unknown) => {
-        if (abort.signal.aborted) abortedAtDrain += 1;
+        if (abort.aborted) abortedAtDrain += 1;
         else count(statuses, failureKey(error));
       },
     );
@@ -261,7 +290,7 @@ export async function openLoop(spec: HttpRequestSpec, options: OpenLoopOptions):
   });
   const sendingEnded = performance.now();
   const drained = Promise.all([...pending]);
-  const timer = setTimeout(() => abort.abort(), options.drainSeconds * 1000);
+  const timer = setTimeout(() => abort.abortAll(), options.drainSeconds * 1000);
   await drained;
   clearTimeout(timer);
   const cpu = process.cpuUsage(cpuBefore);

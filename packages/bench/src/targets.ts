@@ -1,6 +1,6 @@
 import { sharedCoresBound } from './projection.js';
 import { ratio } from './stats.js';
-import type { BenchResults, RawRow, TargetRow } from './types.js';
+import type { BenchResults, IdleBreakdown, RawRow, TargetRow } from './types.js';
 
 const GIB = 2 ** 30;
 
@@ -30,6 +30,20 @@ function best(rows: readonly RawRow[]): RawRow | undefined {
 
 function byBatch(rows: readonly RawRow[]): string {
   return rows.map((r) => `batch ${r.batch}: ${fmt(r.cropsPerSecond)}`).join(', ');
+}
+
+/**
+ * The idle measurement for the 12 MP target: the one other processes disturbed least (the target
+ * is about an idle system), the shipped 2 replicas when both were about as quiet.
+ */
+export function idlest(idle: readonly IdleBreakdown[]): IdleBreakdown | undefined {
+  const quiet = (row: IdleBreakdown) => (Number.isFinite(row.otherCores) ? row.otherCores : 0);
+  return idle.reduce<IdleBreakdown | undefined>((chosen, row) => {
+    if (chosen === undefined) return row;
+    const difference = quiet(row) - quiet(chosen);
+    if (Math.abs(difference) <= 0.1) return row.replicas === 2 ? row : chosen;
+    return difference < 0 ? row : chosen;
+  }, undefined);
 }
 
 /** The issue's targets with the measured figures, each PASS, MISS, INFO or NOT RUN, and where the figures go when missed. */
@@ -126,7 +140,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
     ),
   );
 
-  const idle = results.e2e?.idle.find((r) => r.replicas === 2) ?? results.e2e?.idle[0];
+  const idle = idlest(results.e2e?.idle ?? []);
   const idleSeconds = (idle?.p50Ms ?? Number.NaN) / 1000;
   rows.push(
     row(
@@ -149,7 +163,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
         const row1 = results.e2e?.rows.find((r) => r.replicas === idle.replicas && r.concurrency === 1);
         const candidates = results.e2e?.photo.candidates ?? Number.NaN;
         const bestClassify = onnxBest ? (1000 * candidates) / onnxBest.cropsPerSecond : Number.NaN;
-        return `median ms per stage: tile ${fmt(s['tile'])} (${tiler}), classify ${fmt(s['classify'])}, ugly-duckling ${fmt(s['uglyDuckling'])}; the classifiers ran batches of ${fmt(row1?.server.meanBatch, 1)} crops, while ${candidates} crops at ONNX Runtime's best raw batch (${onnxBest?.batch ?? '?'}) would take ${fmt(bestClassify)} ms on one thread${others(row1?.otherCores)}`;
+        return `median ms per stage: tile ${fmt(s['tile'])} (${tiler}), classify ${fmt(s['classify'])}, ugly-duckling ${fmt(s['uglyDuckling'])}; the tiler's steps are ${fmt((100 * (s['tile'] ?? Number.NaN)) / (s['total'] ?? Number.NaN))} % of the total; the classifiers ran batches of ${fmt(row1?.server.meanBatch, 1)} crops, while ${candidates} crops at ONNX Runtime's best raw batch (${onnxBest?.batch ?? '?'}) would take ${fmt(bestClassify)} ms on one thread${others(row1?.otherCores)}`;
       },
     ),
   );
@@ -184,7 +198,8 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
       },
       () => {
         if (overload === undefined) return undefined;
-        const held = `while sending, ${fmt(overload.acceptedRate, 1)} answers/s came back (${fmt((100 * overload.acceptedRate) / overload.saturation.requestsPerSecond)} % of saturation)${others(overload.otherCores)}`;
+        const saturation = overload.saturation.requestsPerSecond;
+        const held = `the work kept pace (${fmt(overload.acceptedOverallRate)} answers/s from the first send to the last answer, ${fmt((100 * overload.acceptedOverallRate) / saturation)} % of saturation), but while sending only ${fmt(overload.acceptedRate, 1)} answers/s came back (${fmt((100 * overload.acceptedRate) / saturation)} %): with every request admitted, the cores are shared by thousands of half-done requests and answers arrive in bursts long after they were asked for${others(overload.otherCores)}`;
         return overload.rejectedShare < 0.05
           ? `only ${fmt(100 * overload.rejectedShare, 1)} % was refused (${overload.classifierRejected} classifier refusals): the gateway and the tiler admit every request and only the classifier bounds its queue, which the excess never reaches, so all admitted requests share the cores at once and each takes as long as the backlog; ${held}`
           : `${fmt(100 * overload.rejectedShare, 1)} % was refused, but the accepted requests first waited in queues deep enough to hold them for many service times; ${held}`;

@@ -125,6 +125,8 @@ export interface IdleBreakdown {
   readonly p50Ms: number;
   /** Median ms per stage: gateway stages (tile, classify, uglyDuckling, total) and tiler.* steps. */
   readonly stagesMedianMs: Record<string, number>;
+  /** Cores other processes took meanwhile: the idle figure is the one taken when this was least. */
+  readonly otherCores: number;
 }
 
 /** The seed's experiment: 16 clients x 10 POST /v1/classify, repeated. */

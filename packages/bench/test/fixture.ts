@@ -67,7 +67,7 @@ export function fixtureResults(): BenchResults {
           otherCores: 0,
         })),
       ),
-      idle: [{ replicas: 2, requests: 12, p50Ms: 950, stagesMedianMs: { tile: 600, classify: 250, uglyDuckling: 30, total: 940, 'tiler.detect': 200 } }],
+      idle: [{ replicas: 2, requests: 12, p50Ms: 950, stagesMedianMs: { tile: 600, classify: 250, uglyDuckling: 30, total: 940, 'tiler.detect': 200 }, otherCores: 0 }],
     },
     scaleout: {
       patch: { width: 256, height: 256, bytes: 7500 },

@@ -46,6 +46,13 @@ describe('load loops', () => {
     expect(result.latenciesMs).toHaveLength(15);
   });
 
+  it('abort a fixed-count run at its time bound and count what was cut as timeouts', async () => {
+    const { url } = await serve(() => undefined);
+    const result = await fixedCount({ url, body, contentType: 'image/jpeg' }, { clients: 2, requestsPerClient: 3, timeoutSeconds: 0.2 });
+    expect(result.statuses).toEqual({ timeout: 2 });
+    expect(result.latenciesMs).toHaveLength(0);
+  });
+
   it('never hold more requests open than allowed, and abort the rest after the drain bound', async () => {
     // A server that never answers: every sent request stays open.
     const { url, received } = await serve(() => undefined);

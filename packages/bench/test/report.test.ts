@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chartsOf } from '../src/report/charts.js';
 import { fmt, renderMarkdown, table } from '../src/report/markdown.js';
 import { escapeXml, niceTicks, renderDocument } from '../src/report/svg.js';
-import { evaluateTargets } from '../src/targets.js';
+import { evaluateTargets, idlest } from '../src/targets.js';
 import type { BenchResults } from '../src/types.js';
 import { fixtureResults } from './fixture.js';
 
@@ -50,6 +50,14 @@ describe('evaluateTargets', () => {
     // 10 CPU ms per request in all on 2 cores: at most 200 requests/s; the classifier does 4 of the 10 ms.
     expect(row?.explanation).toContain('caps the whole system at 200 requests/s');
     expect(row?.explanation).toContain('only 40 % of that work');
+  });
+
+  it('takes the 12 MP idle figure from the least disturbed window, 2 replicas when both were quiet', () => {
+    const idle = (replicas: number, otherCores: number) => ({ replicas, requests: 10, p50Ms: 1000 + replicas, stagesMedianMs: {}, otherCores });
+    expect(idlest([idle(1, 0), idle(2, 0.05)])?.replicas).toBe(2);
+    expect(idlest([idle(1, 0), idle(2, 1.2)])?.replicas).toBe(1);
+    expect(idlest([idle(1, 0.9), idle(2, 0.2)])?.replicas).toBe(2);
+    expect(idlest([])).toBeUndefined();
   });
 
   it('marks targets of experiments that did not run as NOT RUN', () => {

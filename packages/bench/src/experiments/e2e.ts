@@ -55,7 +55,7 @@ export async function runE2e(context: BenchContext): Promise<E2eExperiment> {
           (window) => window.row.otherCores,
         );
         rows.push(row);
-        if (concurrency === 1) idle.push({ replicas, requests: row.latencyMs.n, p50Ms: row.latencyMs.p50, stagesMedianMs: medianStages(stages) });
+        if (concurrency === 1) idle.push({ replicas, requests: row.latencyMs.n, p50Ms: row.latencyMs.p50, stagesMedianMs: medianStages(stages), otherCores: row.otherCores });
       }
     } finally {
       await stack.stop();
