@@ -39,7 +39,8 @@ export function toStatusObject(error: unknown): Partial<StatusObject> & { code: 
 
 /** The reverse mapping, for clients: a failed call becomes an AppError with the server's code. */
 export function fromServiceError(error: ServiceError, target: string): AppError {
-  const code = STATUS_TO_CODE.get(error.code) ?? (error.code === GrpcStatus.UNKNOWN ? 'INTERNAL' : 'INTERNAL');
+  // OK, UNKNOWN, ABORTED, DATA_LOSS: nothing a caller can act on, so an internal fault.
+  const code = STATUS_TO_CODE.get(error.code) ?? 'INTERNAL';
   let details: Record<string, unknown> = {};
   const raw = error.metadata?.get(DETAILS_KEY)[0];
   if (typeof raw === 'string') {
