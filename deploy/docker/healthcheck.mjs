@@ -6,7 +6,9 @@
 //
 // The port comes from the named environment variable (the one the service itself reads), else
 // the default after the colon, so the check follows a port changed at `docker run -e`. Services
-// listen on 0.0.0.0 in containers, so the check connects to loopback.
+// listen on 0.0.0.0 in containers, so the check connects to loopback. A gRPC service with TLS
+// on its port (GRPC_TLS_CERT_FILE) also answers grpc.health.v1 in plaintext on GRPC_HEALTH_PORT
+// when that is set: the grpc check goes there then, since it speaks no TLS.
 import http from 'node:http';
 import http2 from 'node:http2';
 
@@ -69,7 +71,7 @@ function httpCheck(port, path) {
 
 async function main() {
   const [kind, portSpec, path = '/readyz'] = process.argv.slice(2);
-  const port = portFrom(portSpec);
+  const port = kind === 'grpc' && process.env.GRPC_HEALTH_PORT?.trim() ? portFrom('GRPC_HEALTH_PORT') : portFrom(portSpec);
   const check = kind === 'grpc' ? grpcCheck(port) : kind === 'http' ? httpCheck(port, path) : Promise.reject(new Error(`unknown check "${kind}": grpc or http`));
   const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref());
   return Promise.race([check, timeout]);

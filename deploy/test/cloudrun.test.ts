@@ -36,8 +36,8 @@ describe('deploy/cloudrun (Knative Serving services)', () => {
     }
   });
 
-  it('has the whole system in one service and each gRPC service on its own', () => {
-    expect(Object.keys(files).sort()).toEqual(['classifier', 'skinlesion', 'tiler', 'ugly-duckling']);
+  it('has the whole system in one service, and each service on its own', () => {
+    expect(Object.keys(files).sort()).toEqual(['classifier', 'gateway', 'skinlesion', 'tiler', 'ugly-duckling']);
   });
 
   it('validates against the Knative Service shape and the Kubernetes PodSpec, with no unknown field', async () => {
@@ -114,5 +114,24 @@ describe('deploy/cloudrun (Knative Serving services)', () => {
     // Long enough for the gateway's own deadline; within an instance's 8 vCPU.
     expect((revision.spec.timeoutSeconds ?? 0) * 1000).toBeGreaterThan(Number(gateway.REQUEST_TIMEOUT_MS));
     expect(revision.spec.containers.reduce((sum, container) => sum + cores(container.resources?.limits?.cpu), 0)).toBeLessThanOrEqual(8);
+  });
+
+  it('runs the gateway on its own, dialling each gRPC service\'s run.app URL over TLS with the system\'s roots', () => {
+    const revision = revisionOf(files.gateway);
+    expect(revision.spec.containers.map((container) => container.name)).toEqual(['gateway']);
+    const [gateway] = revision.spec.containers;
+    expect(gateway.ports).toEqual([{ name: 'http1', containerPort: SERVICES.gateway.port }]);
+    const env = runtimeEnv(gateway);
+    // Cloud Run's front end holds a public certificate and speaks h2c to the containers.
+    expect(env.GRPC_TLS).toBe('system');
+    for (const [variable, name] of [['TILER_ADDR', 'tiler'], ['CLASSIFIER_ADDRS', 'classifier'], ['UGLY_DUCKLING_ADDR', 'ugly-duckling']] as const) {
+      expect(env[variable], variable).toMatch(new RegExp(`^${name}-[A-Z0-9_]+\\.[a-z0-9-]+\\.run\\.app:443$`));
+      expect(files[name].metadata.annotations?.['run.googleapis.com/ingress'], name).toBe('internal');
+    }
+    // Internal ingress accepts another Cloud Run service's calls only through the VPC.
+    const annotations = revision.metadata.annotations ?? {};
+    expect(annotations['run.googleapis.com/vpc-access-egress']).toBe('all-traffic');
+    expect(JSON.parse(annotations['run.googleapis.com/network-interfaces'] ?? '[]')).toHaveLength(1);
+    expect((revision.spec.timeoutSeconds ?? 0) * 1000).toBeGreaterThan(Number(env.REQUEST_TIMEOUT_MS));
   });
 });

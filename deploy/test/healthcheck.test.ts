@@ -53,6 +53,18 @@ describe('deploy/docker/healthcheck.mjs', () => {
     expect((await check(['grpc', 'SERVICE_PORT:1'], { SERVICE_PORT: 'x' })).output).toBe('unhealthy: no usable port in SERVICE_PORT=x');
   });
 
+  it('checks the plaintext health port instead when GRPC_HEALTH_PORT is set (TLS on the gRPC port)', async () => {
+    const probed = await startGrpcServer([], { host: '127.0.0.1', port: 0, healthPort: 0, maxMessageBytes: 1024 * 1024, log: createLogger('test', 'silent') });
+    try {
+      probed.setServing(true);
+      expect(await check(['grpc', 'SERVICE_PORT:1'], { GRPC_HEALTH_PORT: String(probed.healthPort) })).toEqual({ code: 0, output: 'healthy: SERVING' });
+      probed.setServing(false);
+      expect(await check(['grpc', 'SERVICE_PORT:1'], { GRPC_HEALTH_PORT: String(probed.healthPort) })).toEqual({ code: 1, output: 'unhealthy: health status 2, not SERVING' });
+    } finally {
+      await probed.shutdown(100);
+    }
+  });
+
   it('fails when nothing listens', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clientTlsSpec, serverTlsSpec } from '../../../packages/grpc-kit/src/tls.js';
 
 /** The repository's top folder. */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -57,10 +58,14 @@ const RUNTIME_VARIABLES = new Set(['NODE_ENV', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CE
 
 const namesCache = new Map<ServiceName, Promise<Set<string>>>();
 
+/** Spec fragments of @skinlesion/grpc-kit that a service's config spreads into its own spec. */
+const SPEC_FRAGMENTS: Readonly<Record<string, Readonly<Record<string, { readonly env: string }>>>> = { serverTlsSpec, clientTlsSpec };
+
 /**
  * Every variable the service's config.ts reads, found in its source: the first argument of the
  * field helpers of @skinlesion/config (str('TILER_PORT', ...), port(...), oneOf(...)), plus
- * LOG_LEVEL for logLevel(). Reading the source keeps this true as the services change.
+ * LOG_LEVEL for logLevel() and the variables of each grpc-kit fragment it spreads
+ * (...serverTlsSpec). Reading the source keeps this true as the services change.
  */
 export function configEnvNames(service: ServiceName): Promise<Set<string>> {
   let names = namesCache.get(service);
@@ -69,6 +74,10 @@ export function configEnvNames(service: ServiceName): Promise<Set<string>> {
       // A call whose first argument is an UPPER_SNAKE string literal: a field helper naming its variable.
       const found = new Set([...source.matchAll(/\b[a-zA-Z]+\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g)].map((match) => match[1]));
       if (/\blogLevel\(/.test(source)) found.add('LOG_LEVEL');
+      for (const [name, fragment] of Object.entries(SPEC_FRAGMENTS)) {
+        // A spread of the fragment into the spec: `...serverTlsSpec`.
+        if (new RegExp(`\\.\\.\\.${name}\\b`).test(source)) for (const field of Object.values(fragment)) found.add(field.env);
+      }
       return found;
     });
     namesCache.set(service, names);

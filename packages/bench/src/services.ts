@@ -1,4 +1,6 @@
 import { serviceEntry, ServiceProcess, startStack, type Stack } from '@skinlesion/stack';
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { track } from './children.js';
 
 /** Environment every benchmarked classifier gets: the ONNX model folder on ONNX Runtime. */
@@ -19,8 +21,25 @@ export async function startBenchStack(replicas: number, modelDir: string): Promi
   };
 }
 
-/** Lone classifier processes on loopback (no gateway): the classifier tier measured alone. */
-export async function startClassifiers(count: number, modelDir: string, env: Record<string, string> = {}): Promise<ServiceProcess[]> {
+/**
+ * Confines every thread of a process to one core (taskset -a), as a pod with a CPU limit of one
+ * core is confined by its quota. Returns false where taskset is missing or refuses.
+ */
+export function pinToCore(pid: number, core: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Lone classifier processes on loopback (no gateway): the classifier tier measured alone. With
+ * `pin`, replica i runs on core i mod cores: a replica is then a 1-CPU pod, whose worker and
+ * event-loop threads share its one core instead of spreading over every core of the machine.
+ */
+export async function startClassifiers(count: number, modelDir: string, env: Record<string, string> = {}, pin = false): Promise<ServiceProcess[]> {
   const started: ServiceProcess[] = [];
   try {
     for (let i = 0; i < count; i += 1) {
@@ -32,6 +51,7 @@ export async function startClassifiers(count: number, modelDir: string, env: Rec
       });
       const untrack = track(() => service.kill());
       void service.whenExited().then(untrack);
+      if (pin && service.pid !== undefined && !pinToCore(service.pid, i % availableParallelism())) throw new Error(`could not pin ${service.name} to a core (taskset)`);
       started.push(service);
     }
     return started;

@@ -99,7 +99,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
     row(
       {
         id: 'scale-out-grpc',
-        target: '16 concurrent batch-1 ModelInfer calls over gRPC: 2 single-thread replicas >= 1.7 x one',
+        target: '16 concurrent batch-1 ModelInfer calls over gRPC: 2 single-thread replicas >= 1.7 x one (each replica pinned to its own core, as a 1-CPU pod)',
         measured: `${fmt(grpc2?.cropsPerSecond)} vs ${fmt(grpc1?.cropsPerSecond)} crops/s`,
         value: ratio(grpc2?.cropsPerSecond, grpc1?.cropsPerSecond),
         threshold: 1.7,
@@ -109,7 +109,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
       () =>
         grpc1 &&
         grpc2 &&
-        `two replicas used ${fmt(grpc2.serverCores, 2)} cores and the load generator ${fmt(grpc2.clientCores, 2)} of the ${cores} (one replica: ${fmt(grpc1.serverCores, 2)} + ${fmt(grpc1.clientCores, 2)}); a replica is one inference thread plus its gRPC event loop, and with the load generator on the same cores two replicas cannot each have a whole core; their batches also shrank (${fmt(grpc1.server.meanBatch, 1)} -> ${fmt(grpc2.server.meanBatch, 1)} crops)${others(grpc2.otherCores)}`,
+        `two replicas used ${fmt(grpc2.serverCores, 2)} cores and the load generator ${fmt(grpc2.clientCores, 2)} of the ${cores} (one replica: ${fmt(grpc1.serverCores, 2)} + ${fmt(grpc1.clientCores, 2)}); each replica is pinned to a core of its own (its inference thread and its gRPC event loop share it), and the load generator, unpinned, takes its share of both cores; their batches also shrank (${fmt(grpc1.server.meanBatch, 1)} -> ${fmt(grpc2.server.meanBatch, 1)} crops)${others(grpc2.otherCores)}`,
     ),
   );
 

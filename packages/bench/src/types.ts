@@ -53,7 +53,7 @@ export interface RawExperiment {
 }
 
 export interface GrpcMode {
-  /** "on" (delay 1 ms), "on-0ms" (batches only what queued while the model was busy), "off". */
+  /** "on" (as shipped), "on-32" (max batch 32, delay 1 ms), "off" (max batch 1). */
   readonly id: string;
   readonly label: string;
   readonly maxBatch: number;

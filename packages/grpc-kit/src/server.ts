@@ -16,10 +16,20 @@ export interface GrpcServerOptions {
   readonly port: number;
   readonly maxMessageBytes: number;
   readonly log: Logger;
+  /** Transport security of the port (see serverCredentialsFrom); plaintext when absent. */
+  readonly credentials?: ServerCredentials;
+  /**
+   * A second, plaintext port serving grpc.health.v1 only (0 = any free port), for probes that
+   * cannot speak TLS or present a client certificate, as the kubelet's cannot. The services
+   * themselves stay on the main port only.
+   */
+  readonly healthPort?: number;
 }
 
 export interface RunningGrpcServer {
   readonly port: number;
+  /** The bound plaintext health-only port, when one was asked for. */
+  readonly healthPort?: number;
   /** Flips grpc.health.v1 for the whole server ("") and every bound service. */
   setServing(serving: boolean): void;
   /** NOT_SERVING, then let in-flight calls finish for up to graceMs, then force-close. */
@@ -42,34 +52,55 @@ export async function startGrpcServer(bindings: readonly ServiceBinding[], optio
   health.addToServer(server);
   for (const binding of bindings) server.addService(binding.definition, binding.implementation);
 
-  const port = await new Promise<number>((resolve, reject) => {
-    const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
-    server.bindAsync(`${host}:${options.port}`, ServerCredentials.createInsecure(), (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
-    );
-  });
+  const port = await bind(server, options.host, options.port, options.credentials ?? ServerCredentials.createInsecure());
+  let healthServer: Server | undefined;
+  let healthPort: number | undefined;
+  if (options.healthPort !== undefined) {
+    healthServer = new Server();
+    health.addToServer(healthServer);
+    try {
+      healthPort = await bind(healthServer, options.host, options.healthPort, ServerCredentials.createInsecure());
+    } catch (error) {
+      server.forceShutdown();
+      throw error;
+    }
+  }
 
   let stopping: Promise<void> | undefined;
   return {
     port,
+    healthPort,
     setServing(serving) {
       for (const name of names) health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING');
     },
     shutdown(graceMs) {
       stopping ??= new Promise<void>((resolve) => {
         for (const name of names) health.setStatus(name, 'NOT_SERVING');
+        // The health port keeps answering NOT_SERVING while the calls drain, then goes too.
+        const done = () => {
+          healthServer?.forceShutdown();
+          resolve();
+        };
         const force = setTimeout(() => {
           options.log.warn({ graceMs }, 'drain deadline passed: closing remaining calls');
           server.forceShutdown();
-          resolve();
+          done();
         }, graceMs);
         force.unref();
         server.tryShutdown(() => {
           clearTimeout(force);
-          resolve();
+          done();
         });
       });
       return stopping;
     },
   };
+}
+
+function bind(server: Server, host: string, port: number, credentials: ServerCredentials): Promise<number> {
+  // An IPv6 literal needs brackets before the port.
+  const literal = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${literal}:${port}`, credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
+  });
 }

@@ -2,6 +2,7 @@ import { announceListening, createLogger, type Logger } from '@skinlesion/logger
 import { createRegistry, serveMetrics, type GrpcServerMetrics, type Registry } from '@skinlesion/metrics';
 import { createGrpcMetrics, startGrpcServer, type ServiceBinding } from './server.js';
 import { onShutdownSignal } from './shutdown.js';
+import { serverCredentialsFrom, serverTlsMode, type ServerTlsSettings } from './tls.js';
 
 export interface ServiceRuntime {
   readonly log: Logger;
@@ -9,7 +10,8 @@ export interface ServiceRuntime {
   readonly grpcMetrics: GrpcServerMetrics;
 }
 
-export interface GrpcServiceOptions {
+/** The service's config spread in carries the serverTlsSpec settings; absent ones mean plaintext. */
+export interface GrpcServiceOptions extends Partial<ServerTlsSettings> {
   /** The one name of the service: log field, metric label, folder. */
   readonly service: string;
   readonly host: string;
@@ -25,6 +27,8 @@ export interface GrpcServiceOptions {
 export interface StartedService {
   readonly port: number;
   readonly metricsPort: number;
+  /** The plaintext health-only port, when GRPC_HEALTH_PORT asked for one. */
+  readonly healthPort?: number;
   stop(): Promise<void>;
 }
 
@@ -34,17 +38,27 @@ export interface StartedService {
  * line carries the bound ports, which the local launcher reads when ports are chosen by the OS.
  */
 export async function startGrpcService(options: GrpcServiceOptions): Promise<StartedService> {
+  // Before set-up, which may take seconds: settings that cannot work fail the start at once.
+  const credentials = serverCredentialsFrom(options);
   const log = createLogger(options.service, options.logLevel);
   const registry = createRegistry(options.service);
   const grpcMetrics = createGrpcMetrics(registry);
   const { bindings, close } = await options.setUp({ log, registry, grpcMetrics });
   const metricsServer = await serveMetrics(registry, options.metricsPort, options.host);
-  const server = await startGrpcServer(bindings, { host: options.host, port: options.port, maxMessageBytes: options.maxMessageBytes, log });
+  const server = await startGrpcServer(bindings, {
+    host: options.host,
+    port: options.port,
+    maxMessageBytes: options.maxMessageBytes,
+    log,
+    credentials,
+    healthPort: options.grpcHealthPort ?? undefined,
+  });
   server.setServing(true);
-  announceListening(log, { port: server.port, metricsPort: metricsServer.port });
+  announceListening(log, { port: server.port, metricsPort: metricsServer.port, healthPort: server.healthPort, tls: serverTlsMode(options) });
   return {
     port: server.port,
     metricsPort: metricsServer.port,
+    healthPort: server.healthPort,
     async stop() {
       log.info({ graceMs: options.shutdownGraceMs }, 'draining');
       await server.shutdown(options.shutdownGraceMs);

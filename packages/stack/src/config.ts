@@ -1,6 +1,6 @@
 import { int, loadConfig, port, str, type Env } from '@skinlesion/config';
 
-const spec = {
+export const stackConfigSpec = {
   gatewayPort: port('PORT', { doc: 'gateway HTTP port', fallback: 8080 }),
   classifierReplicas: int('CLASSIFIER_REPLICAS', { doc: 'classifier processes to run', fallback: 2, min: 1, max: 64 }),
   tilerPort: port('TILER_PORT', { doc: 'tiler gRPC port (0 = any free port)', fallback: 0 }),
@@ -10,5 +10,5 @@ const spec = {
 };
 
 export function readConfig(env: Env = process.env) {
-  return loadConfig(spec, env);
+  return loadConfig(stackConfigSpec, env);
 }

@@ -3,6 +3,14 @@ import { ServiceProcess } from './service-process.js';
 
 export const SERVICE_NAMES = ['tiler', 'classifier', 'ugly-duckling', 'gateway'] as const;
 
+/** The variable each service reads its listening port from, which restart() pins. */
+const PORT_VARIABLES: Readonly<Record<(typeof SERVICE_NAMES)[number], string>> = {
+  tiler: 'TILER_PORT',
+  classifier: 'CLASSIFIER_PORT',
+  'ugly-duckling': 'UGLY_DUCKLING_PORT',
+  gateway: 'PORT',
+};
+
 export interface StackOptions {
   readonly classifierReplicas: number;
   /** Gateway HTTP port; 0 = any free port. */
@@ -20,6 +28,11 @@ export interface StackOptions {
   readonly startTimeoutMs?: number;
 }
 
+/**
+ * The running system. Each member is the same ServiceProcess object for the stack's whole life:
+ * after a member's stop() or kill(), its restart() brings it back on the same port, where the
+ * gateway (and the tests' clients) still point.
+ */
 export interface Stack {
   readonly url: string;
   readonly gateway: ServiceProcess;
@@ -46,7 +59,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const startTimeoutMs = options.startTimeoutMs ?? 120_000;
   const started: ServiceProcess[] = [];
   const start = async (name: string, service: (typeof SERVICE_NAMES)[number], env: Record<string, string>) => {
-    const process = await ServiceProcess.start({ name, entry: serviceEntry(service), env: { ...common, ...env }, output: options.output, startTimeoutMs });
+    const process = await ServiceProcess.start({
+      name,
+      entry: serviceEntry(service),
+      env: { ...common, ...env },
+      output: options.output,
+      startTimeoutMs,
+      portVariable: PORT_VARIABLES[service],
+    });
     started.push(process);
     return process;
   };

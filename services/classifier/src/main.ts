@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       log.info('stopped');
     });
     // The local launcher reads the ports from this line: keep its message and fields.
-    announceListening(log, { port: classifier.port, metricsPort: classifier.metricsPort });
+    announceListening(log, { port: classifier.port, metricsPort: classifier.metricsPort, healthPort: classifier.healthPort, tls: classifier.tls });
   } catch (error) {
     log.fatal({ err: error }, 'classifier failed to start');
     process.exit(1);

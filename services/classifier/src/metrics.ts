@@ -28,7 +28,7 @@ export function createClassifierMetrics(registry: Registry) {
     }),
     inferenceSeconds: new Histogram({
       name: 'classifier_inference_seconds',
-      help: 'Time of one model call on a batch, preprocessing included',
+      help: 'Model time of one batch, preprocessing included: with the next batch prepared while one runs, from the later of its hand-over and the end of the batch before it',
       buckets: LATENCY_BUCKETS_SECONDS,
       registers: [registry],
     }),

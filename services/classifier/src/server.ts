@@ -1,3 +1,4 @@
+import type { ServerCredentials } from '@grpc/grpc-js';
 import { startGrpcServer, unary, type RunningGrpcServer } from '@skinlesion/grpc-kit';
 import type { Logger } from '@skinlesion/logger';
 import type { GrpcServerMetrics } from '@skinlesion/metrics';
@@ -13,6 +14,10 @@ export interface ServerOptions {
   readonly maxMessageBytes: number;
   readonly log: Logger;
   readonly metrics: GrpcServerMetrics;
+  /** TLS or mutual TLS (serverCredentialsFrom); plaintext when absent. */
+  readonly credentials?: ServerCredentials;
+  /** A plaintext port serving grpc.health.v1 only, for probes that cannot speak TLS. */
+  readonly healthPort?: number;
 }
 
 /**
@@ -30,5 +35,7 @@ export async function startServer(handlers: OipHandlers, options: ServerOptions)
     port: options.port,
     maxMessageBytes: options.maxMessageBytes,
     log: options.log,
+    credentials: options.credentials,
+    healthPort: options.healthPort,
   });
 }

@@ -54,7 +54,7 @@ function shapeOf(call: Call): string[] {
   return call.slices.map(({ input, start, end }) => `${input.id}:${start}-${end}`);
 }
 
-function setup(options: { maxBatch: number; maxDelayMs: number; maxQueue?: number; observer?: BatcherObserver }) {
+function setup(options: { maxBatch: number; maxDelayMs: number; maxQueue?: number; maxInFlight?: number; observer?: BatcherObserver }) {
   const clock = new ManualClock();
   const model = fakeModel();
   const batcher = new DynamicBatcher<Input>(model.execute, { maxQueue: 1000, outputWidths: [1, 2], clock, ...options });
@@ -279,5 +279,78 @@ describe('DynamicBatcher', () => {
       'in flight 0',
       'request ok',
     ]);
+  });
+});
+
+describe('DynamicBatcher pipelined (maxInFlight 2)', () => {
+  it('hands the next batch over while one runs, by the same rules, and no third', async () => {
+    const { clock, model, batcher } = setup({ maxBatch: 4, maxDelayMs: 5, maxInFlight: 2 });
+    const a = batcher.submit({ id: 1 }, 4);
+    await clock.advance(0);
+    expect(model.calls.map(shapeOf)).toEqual([['1:0-4']]);
+    // The next batch still waits for the delay (or for a full batch) while the first runs.
+    const b = batcher.submit({ id: 2 }, 1);
+    await clock.advance(4);
+    expect(model.calls).toHaveLength(1);
+    await clock.advance(1);
+    expect(model.calls.map(shapeOf)).toEqual([['1:0-4'], ['2:0-1']]);
+    // Two in flight: a third waits, whatever its delay, until one finishes.
+    const c = batcher.submit({ id: 3 }, 4);
+    await clock.advance(100);
+    expect(model.calls).toHaveLength(2);
+    expect(batcher.queueDepth).toBe(4);
+    model.calls[0].succeed();
+    await clock.advance(0);
+    expect(model.calls.map(shapeOf)).toEqual([['1:0-4'], ['2:0-1'], ['3:0-4']]);
+    model.calls[1].succeed();
+    model.calls[2].succeed();
+    expect(await outputsOf(a)).toEqual(expected(1, 4));
+    expect(await outputsOf(b)).toEqual(expected(2, 1));
+    expect(await outputsOf(c)).toEqual(expected(3, 4));
+  });
+
+  it('times a batch handed over early from the end of the one before it, and counts the wait for it as queueing', async () => {
+    const events: string[] = [];
+    const observer: BatcherObserver = {
+      queueWait: (seconds, items) => events.push(`wait ${seconds} x${items}`),
+      batch: (size, seconds) => events.push(`batch ${size} in ${seconds}`),
+    };
+    const { clock, model, batcher } = setup({ maxBatch: 2, maxDelayMs: 0, maxInFlight: 2, observer });
+    void batcher.submit({ id: 1 }, 2);
+    await clock.advance(0);
+    void batcher.submit({ id: 2 }, 2);
+    await clock.advance(0);
+    expect(model.calls).toHaveLength(2);
+    // The first batch takes 10 ms; the second, handed over at t = 0, starts then and takes 4 ms.
+    await clock.advance(10);
+    model.calls[0].succeed();
+    await clock.advance(4);
+    model.calls[1].succeed();
+    await settle();
+    expect(events).toEqual(['wait 0 x2', 'batch 2 in 0.01', 'wait 0.01 x2', 'batch 2 in 0.004']);
+  });
+
+  it('on close, resolves once every batch handed over has completed', async () => {
+    const { clock, model, batcher } = setup({ maxBatch: 1, maxDelayMs: 0, maxInFlight: 2 });
+    const a = batcher.submit({ id: 1 }, 1);
+    const b = batcher.submit({ id: 2 }, 1);
+    const c = batcher.submit({ id: 3 }, 1);
+    await clock.advance(0);
+    await clock.advance(0);
+    expect(model.calls).toHaveLength(2);
+    let closed = false;
+    const closing = batcher.close().then(() => (closed = true));
+    expect(await refusal(c)).toMatchObject({ code: 'UNAVAILABLE' });
+    model.calls[0].succeed();
+    await settle();
+    expect(closed).toBe(false);
+    model.calls[1].succeed();
+    await closing;
+    expect(await outputsOf(a)).toEqual(expected(1, 1));
+    expect(await outputsOf(b)).toEqual(expected(2, 1));
+  });
+
+  it('refuses a maxInFlight that is not a positive integer', () => {
+    expect(() => setup({ maxBatch: 1, maxDelayMs: 0, maxInFlight: 0 })).toThrow('maxInFlight must be a positive integer, got 0');
   });
 });

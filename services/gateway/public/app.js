@@ -36,6 +36,19 @@
   const $ = (id) => document.getElementById(id);
   const limits = JSON.parse(document.querySelector('meta[name="skinlesion-limits"]').content);
 
+  // The key lives in this tab's session storage only: gone when the tab closes.
+  const API_KEY_STORAGE = 'skinlesion-api-key';
+  if (limits.apiKeyRequired) {
+    $('api-key-row').hidden = false;
+    $('api-key').value = sessionStorage.getItem(API_KEY_STORAGE) || '';
+    $('api-key').addEventListener('change', () => sessionStorage.setItem(API_KEY_STORAGE, $('api-key').value.trim()));
+  }
+  /** The headers every API call carries: the key, when this server needs one. */
+  function apiHeaders() {
+    const key = limits.apiKeyRequired ? $('api-key').value.trim() : '';
+    return key ? { 'x-api-key': key } : {};
+  }
+
   const state = {
     files: [],
     running: null,
@@ -183,6 +196,10 @@
         return { title: photo + ' is too large to analyse.', lines: [problem.detail] };
       case 'unprocessable-input':
         return { title: photo + ' cannot be analysed.', lines: [problem.detail] };
+      case 'unauthenticated':
+        return { title: limits.apiKeyRequired ? 'The API key is missing or not accepted. Enter the key you were given and try again.' : 'This server needs an API key.' };
+      case 'rate-limited':
+        return { title: 'Too many requests with this key. Try again in ' + plural(Number(retryAfter) || 1, 'second') + '.' };
       case 'service-unavailable':
       case 'overloaded':
         return { title: 'The analysis service is busy or unavailable. Try again in ' + plural(Number(retryAfter) || 1, 'second') + '.' };
@@ -205,6 +222,7 @@
       state.running = request;
       request.open('POST', '/v1/analyses?correction=' + correction);
       request.setRequestHeader('accept', 'application/json, application/problem+json');
+      for (const [name, value] of Object.entries(apiHeaders())) request.setRequestHeader(name, value);
       request.upload.addEventListener('progress', (event) => {
         if (event.lengthComputable) showStatus('Uploading ' + what + ' (' + megabytes(total) + ')…', event.loaded / event.total);
       });
@@ -424,7 +442,7 @@
     const form = new FormData();
     state.files.forEach((each) => form.append('image', each, each.name));
     const query = 'kind=' + kind + '&photo=' + photoIndex + '&maxWidth=' + MAX_DRAW_WIDTH + '&correction=' + state.result.correction;
-    fetch('/v1/analyses/picture?' + query, { method: 'POST', body: form })
+    fetch('/v1/analyses/picture?' + query, { method: 'POST', body: form, headers: apiHeaders() })
       .then((response) => (response.ok ? response.blob() : Promise.reject(new Error(String(response.status)))))
       .then((blob) => {
         image.src = URL.createObjectURL(blob);

@@ -4,6 +4,11 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { GatewayClients } from './clients.js';
 import type { GatewayConfig } from './config.js';
 import { registerErrorHandling, registerProtocolErrors, type ErrorReporting } from './errors.js';
+import { registerAdmission } from './plugins/admission.js';
+import { API_KEY_SECURITY_SCHEMES, authNote, registerAuth } from './plugins/auth.js';
+import { registerCors } from './plugins/cors.js';
+import { rateLimitNote, registerRateLimit } from './plugins/rate-limit.js';
+import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { createGatewayMetrics } from './metrics.js';
 import { registerHttpMetrics } from './plugins/http-metrics.js';
 import { registerOpenApi } from './plugins/openapi.js';
@@ -26,12 +31,18 @@ export interface AppDeps extends Pick<GatewayClients, 'tiler' | 'classifiers' | 
   readonly registry: Registry;
   /** pino logger; none = silent (tests). */
   readonly logger?: Logger;
+  /** The rate limit's monotonic clock in ms; performance.now by default (tests move their own). */
+  readonly now?: () => number;
 }
 
 /** The settings the app itself uses; a whole GatewayConfig fits. */
 export type AppOptions = Pick<
   GatewayConfig,
   | 'requestTimeoutMs'
+  | 'maxRequestTimeoutMs'
+  | 'maxInFlightRequests'
+  | 'maxQueuedRequests'
+  | 'maxQueueWaitMs'
   | 'grpcMaxMessageBytes'
   | 'maxUploadBytes'
   | 'maxInferenceBodyBytes'
@@ -40,6 +51,18 @@ export type AppOptions = Pick<
   | 'classifyChunk'
   | 'classifierModel'
   | 'readinessTimeoutMs'
+  | 'apiKeys'
+  | 'healthRequiresKey'
+  | 'metricsRequiresKey'
+  | 'docsRequiresKey'
+  | 'rateLimitPerSecond'
+  | 'rateLimitBurst'
+  | 'rateLimitMaxClients'
+  | 'trustProxy'
+  | 'securityHeaders'
+  | 'hstsMaxAgeSeconds'
+  | 'corsOrigins'
+  | 'corsMaxAgeSeconds'
 >;
 
 declare module 'fastify' {
@@ -56,15 +79,17 @@ const SERVER_NAME = 'skinlesion';
  * The gateway as a fastify instance, built from plugins; it never listens (main.ts does), so
  * tests drive it with inject() and the integrator can point it at any running services.
  *
- * Cross-cutting concerns are root-level hooks registered before any route (request context,
- * metrics, errors); more of them (authentication, rate limits, CORS, security headers) belong
- * in the same place, in front of every route group below.
+ * Cross-cutting concerns are root-level hooks registered before any route, in the order they
+ * run: security headers, CORS, request context, metrics, authentication, rate limit, admission,
+ * errors; they stand in front of every route group below.
  */
 export function buildApp(deps: AppDeps, options: AppOptions): FastifyInstance {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     genReqId: requestIdFor,
     requestIdHeader: false,
+    // request.ip is the client's, not the proxy's, only behind the proxies named here.
+    trustProxy: options.trustProxy,
     // Same field name as the gRPC services' logs, so one query follows a request everywhere.
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
   }) as unknown as FastifyInstance;
@@ -84,8 +109,27 @@ export function buildApp(deps: AppDeps, options: AppOptions): FastifyInstance {
   const version = gatewayVersion();
 
   app.decorate('draining', false);
-  registerRequestContext(app, { requestTimeoutMs: options.requestTimeoutMs });
+  // Before every other hook, so that each answer has them, a request refused by a hook too;
+  // a CORS preflight is answered here and goes no further.
+  if (options.securityHeaders) registerSecurityHeaders(app, { hstsMaxAgeSeconds: options.hstsMaxAgeSeconds });
+  registerCors(app, { origins: options.corsOrigins, maxAgeSeconds: options.corsMaxAgeSeconds });
+  registerRequestContext(app, { requestTimeoutMs: options.requestTimeoutMs, maxRequestTimeoutMs: options.maxRequestTimeoutMs });
   registerHttpMetrics(app, metrics);
+  // After the request context (their refusals carry the request id and are counted), before
+  // admission: a request without a key or over its rate never waits for a serving slot.
+  const keyRequirements = { health: options.healthRequiresKey, metrics: options.metricsRequiresKey, docs: options.docsRequiresKey };
+  registerAuth(app, { keys: options.apiKeys, require: keyRequirements, metrics });
+  registerRateLimit(app, {
+    ratePerSecond: options.rateLimitPerSecond,
+    burst: options.rateLimitBurst,
+    maxClients: options.rateLimitMaxClients,
+    now: deps.now ?? (() => performance.now()),
+    metrics,
+  });
+  registerAdmission(app, {
+    limits: { maxInFlight: options.maxInFlightRequests, maxQueued: options.maxQueuedRequests, maxQueueWaitMs: options.maxQueueWaitMs },
+    metrics,
+  });
   registerErrorHandling(app, reporting);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
@@ -94,8 +138,13 @@ export function buildApp(deps: AppDeps, options: AppOptions): FastifyInstance {
     version,
     // The examples of a running gateway show its model; without one the document still answers.
     servedModel: (request) => classifier.info(request.scope).catch(() => undefined),
+    ...(options.apiKeys.length > 0 ? { securitySchemes: API_KEY_SECURITY_SCHEMES } : {}),
+    notes: [
+      ...(options.apiKeys.length > 0 ? [authNote(keyRequirements)] : []),
+      ...(options.rateLimitPerSecond > 0 ? [rateLimitNote(options.rateLimitPerSecond, options.rateLimitBurst)] : []),
+    ],
   });
-  app.register(webPageRoutes, limits);
+  app.register(webPageRoutes, { ...limits, apiKeyRequired: options.apiKeys.length > 0 });
   app.register(healthRoutes, {
     readiness: deps.readiness,
     timeoutMs: options.readinessTimeoutMs,

@@ -1,5 +1,5 @@
-import { credentials, type ChannelOptions } from '@grpc/grpc-js';
-import { messageSizeOptions, ReplicaPool } from '@skinlesion/grpc-kit';
+import type { ChannelOptions } from '@grpc/grpc-js';
+import { clientTransportFrom, messageSizeOptions, RECONNECT_OPTIONS, ReplicaPool, type ClientTlsSettings } from '@skinlesion/grpc-kit';
 import {
   loadInferenceProto,
   loadTilerProto,
@@ -12,7 +12,11 @@ import { healthReadiness, type Readiness } from './services/readiness.js';
 
 export type { GRPCInferenceServiceClient, TilerClient, UglyDucklingClient };
 
-export interface ClientTargets {
+/**
+ * Where the backends are and how to reach them. The GRPC_TLS_* settings (clientTlsSpec) apply to
+ * every backend, health checks included; absent ones mean plaintext.
+ */
+export interface ClientTargets extends Partial<ClientTlsSettings> {
   readonly tilerAddr: string;
   readonly classifierAddrs: readonly string[];
   readonly uglyDucklingAddr: string;
@@ -34,22 +38,26 @@ export interface GatewayClients {
 }
 
 export function createClients(targets: ClientTargets): GatewayClients {
-  const options: ChannelOptions = messageSizeOptions(targets.grpcMaxMessageBytes);
-  const insecure = credentials.createInsecure();
+  const transport = clientTransportFrom(targets);
+  const options: ChannelOptions = { ...messageSizeOptions(targets.grpcMaxMessageBytes), ...RECONNECT_OPTIONS, ...transport.channelOptions };
+  const channelCredentials = transport.credentials;
   const { Tiler } = loadTilerProto();
   const { UglyDuckling } = loadUglyDucklingProto();
   const { GRPCInferenceService } = loadInferenceProto();
 
-  const tiler = new Tiler(targets.tilerAddr, insecure, options);
-  const uglyDuckling = new UglyDuckling(targets.uglyDucklingAddr, insecure, options);
+  const tiler = new Tiler(targets.tilerAddr, channelCredentials, options);
+  const uglyDuckling = new UglyDuckling(targets.uglyDucklingAddr, channelCredentials, options);
   // A dns:///name:port entry (compose --scale, a Kubernetes headless Service) stands for every
   // replica behind the name; the pool adds the round_robin options such a channel needs.
-  const classifiers = new ReplicaPool(targets.classifierAddrs, (address, balancing) => new GRPCInferenceService(address, insecure, { ...options, ...balancing }));
-  const readiness = healthReadiness([
-    { service: 'tiler', target: targets.tilerAddr },
-    ...targets.classifierAddrs.map((target) => ({ service: 'classifier' as const, target })),
-    { service: 'ugly-duckling', target: targets.uglyDucklingAddr },
-  ]);
+  const classifiers = new ReplicaPool(targets.classifierAddrs, (address, balancing) => new GRPCInferenceService(address, channelCredentials, { ...options, ...balancing }));
+  const readiness = healthReadiness(
+    [
+      { service: 'tiler', target: targets.tilerAddr },
+      ...targets.classifierAddrs.map((target) => ({ service: 'classifier' as const, target })),
+      { service: 'ugly-duckling', target: targets.uglyDucklingAddr },
+    ],
+    transport,
+  );
   return {
     tiler,
     classifiers,

@@ -15,8 +15,8 @@ const DEFAULT_RETRY_AFTER_SECONDS = 1;
 /** Details that describe our own topology (addresses, raw status names): logged, never sent. */
 const INTERNAL_DETAILS = new Set(['upstream', 'grpcCode', 'problems']);
 
-/** What a 5xx body may say about its cause: which service, never its address or message. */
-const SERVER_FAULT_DETAILS = new Set(['service', 'retryAfterSeconds']);
+/** What a 5xx body may say about its cause: which service and limit, never its address or message. */
+const SERVER_FAULT_DETAILS = new Set(['service', 'limit', 'retryAfterSeconds']);
 
 /** 5xx kinds that are reports, not faults: their detail and members are written for clients. */
 const PUBLIC_SERVER_KINDS = new Set<ProblemKind>(['not-ready']);

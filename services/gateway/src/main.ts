@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { createClients } from './clients.js';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
+import { trackForDrain } from './http-drain.js';
 
 const SERVICE = 'gateway';
 
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   const clients = createClients(config);
   const app = buildApp({ ...clients, registry: createRegistry(SERVICE), logger }, config);
 
+  const http = trackForDrain(app.server);
   await app.listen({ port: config.port, host: config.host });
   // The local launcher reads the port from this line (PORT=0 picks a free one).
   announceListening(logger, { port: (app.server.address() as AddressInfo).port, host: config.host });
@@ -33,13 +35,11 @@ async function main(): Promise<void> {
     // Not ready first, so a load balancer stops sending; then drain what was accepted.
     app.draining = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), config.shutdownGraceMs);
-    });
-    const outcome = await Promise.race([app.close().then(() => 'drained' as const), deadline]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') logger.warn({ graceMs: config.shutdownGraceMs }, 'drain deadline passed: exiting with requests in flight');
+    // The gRPC clients stay open until every accepted request has its answer.
+    const outcome = await http.drain(config.shutdownGraceMs);
+    if (outcome === 'timeout') logger.warn({ graceMs: config.shutdownGraceMs }, 'drain deadline passed: closed the connections of requests still in flight');
+    // Runs fastify's onClose hooks; no connection is left open, so this does not wait.
+    await app.close();
     clients.close();
     logger.info({ outcome }, 'stopped');
   });

@@ -26,6 +26,48 @@ export function createGatewayMetrics(registry: Registry) {
       help: 'HTTP requests being handled now',
       registers: [registry],
     }),
+    admissionInFlight: new Gauge({
+      name: 'skinlesion_admission_in_flight_requests',
+      help: 'Requests holding one of the gateway\'s serving slots, by admission group',
+      labelNames: ['group'] as const,
+      registers: [registry],
+    }),
+    admissionQueued: new Gauge({
+      name: 'skinlesion_admission_queued_requests',
+      help: 'Requests waiting for a serving slot, by admission group',
+      labelNames: ['group'] as const,
+      registers: [registry],
+    }),
+    admissionWaitSeconds: new Histogram({
+      name: 'skinlesion_admission_wait_seconds',
+      help: 'Time an admitted request waited for a serving slot, by admission group',
+      labelNames: ['group'] as const,
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+    admissionRefused: new Counter({
+      name: 'skinlesion_admission_refused_total',
+      help: 'Requests refused with 503 because the gateway was at capacity, by admission group and reason',
+      labelNames: ['group', 'reason'] as const,
+      registers: [registry],
+    }),
+    apiKeyRequests: new Counter({
+      name: 'skinlesion_api_key_requests_total',
+      help: 'Requests accepted with an API key, by the key\'s client name (never the key)',
+      labelNames: ['client'] as const,
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'skinlesion_rate_limited_total',
+      help: 'Requests refused with 429 by the per-client rate limit, by API key client name ("anonymous" for per-address limits)',
+      labelNames: ['client'] as const,
+      registers: [registry],
+    }),
+    rateLimitClients: new Gauge({
+      name: 'skinlesion_rate_limit_clients',
+      help: 'Clients whose token bucket the rate limit holds now (bounded by RATE_LIMIT_MAX_CLIENTS)',
+      registers: [registry],
+    }),
     problems: new Counter({
       name: 'skinlesion_problems_total',
       help: 'Requests answered with an error, by problem kind (the last segment of its type URI) and status code',

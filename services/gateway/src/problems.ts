@@ -30,6 +30,8 @@ export const PROBLEMS = {
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   unauthenticated: { status: 401, title: 'Authentication is required' },
   forbidden: { status: 403, title: 'Not allowed' },
+  // Refused by the per-client rate limit; Retry-After and RateLimit-* say when to come back.
+  'rate-limited': { status: 429, title: 'Too many requests' },
   // The client went away; nobody reads this body, but logs and metrics get a distinct status.
   'client-closed-request': { status: 499, title: 'The client closed the request' },
   // Server-side faults: the only kinds with a 5xx status.
@@ -67,6 +69,7 @@ const KIND_CODES: Record<ProblemKind, ErrorCode> = {
   'method-not-allowed': 'INVALID_ARGUMENT',
   unauthenticated: 'UNAUTHENTICATED',
   forbidden: 'PERMISSION_DENIED',
+  'rate-limited': 'RESOURCE_EXHAUSTED',
   'client-closed-request': 'CANCELLED',
   internal: 'INTERNAL',
   'not-implemented': 'UNIMPLEMENTED',

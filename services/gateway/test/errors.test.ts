@@ -1,27 +1,10 @@
 import { Registry } from '@skinlesion/metrics';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { createClients } from '../src/clients.js';
 import { photo, photoWith } from './support/fake-services.js';
+import { problem, raw } from './support/problem.js';
 import { multipart, startStack, TEST_OPTIONS, type Stack } from './support/stack.js';
-
-const TYPE = 'https://skinlesion.dev/problems/';
-
-/** Asserts the RFC 9457 shape and returns the body. */
-function problem(response: LightMyRequestResponse, status: number, kind: string): Record<string, unknown> {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = response.json() as Record<string, unknown>;
-  expect(body).toMatchObject({ type: TYPE + kind, status });
-  expect(typeof body.title).toBe('string');
-  expect(typeof body.detail).toBe('string');
-  expect(body.instance).toBe(response.raw.req.url?.split('?')[0]);
-  expect(body.requestId).toBe(response.headers['x-request-id']);
-  return body;
-}
-
-const raw = (payload: Buffer | string, type = 'image/png') => ({ headers: { 'content-type': type }, payload });
 
 let stack: Stack;
 beforeAll(async () => {

@@ -15,11 +15,12 @@ interface Operation {
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 /**
- * Kinds no route answers with today: authentication is not built yet, fastify answers an
- * unknown method with 404, a 499 has no reader, and a backend's UNIMPLEMENTED reaches clients as
+ * Kinds no route of this stack answers with: API keys and the rate limit are off in it (their
+ * documents are checked in security.test.ts), no route forbids, fastify answers an unknown
+ * method with 404, a 499 has no reader, and a backend's UNIMPLEMENTED reaches clients as
  * `internal`.
  */
-const NOT_ANSWERED: readonly ProblemKind[] = ['unauthenticated', 'forbidden', 'method-not-allowed', 'client-closed-request', 'not-implemented'];
+const NOT_ANSWERED: readonly ProblemKind[] = ['unauthenticated', 'rate-limited', 'forbidden', 'method-not-allowed', 'client-closed-request', 'not-implemented'];
 /** Answered for paths that are no route, so described by the document as a whole. */
 const OUTSIDE_ROUTES: readonly ProblemKind[] = ['not-found'];
 

@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerErrorHandling } from '../src/errors.js';
 import { createGatewayMetrics } from '../src/metrics.js';
+import { apiKey } from '../src/domain/api-keys.js';
 import { webPageRoutes } from '../src/routes/web.js';
 import { startStack, TEST_OPTIONS, type Stack } from './support/stack.js';
 
@@ -20,7 +21,24 @@ describe('the web page', () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     const meta = /<meta name="skinlesion-limits" content="([^"]+)">/.exec(page.body);
-    expect(JSON.parse((meta?.[1] ?? '').replaceAll('&quot;', '"'))).toEqual({ maxUploadBytes: TEST_OPTIONS.maxUploadBytes, maxPhotos: TEST_OPTIONS.maxPhotos });
+    expect(JSON.parse((meta?.[1] ?? '').replaceAll('&quot;', '"'))).toEqual({
+      maxUploadBytes: TEST_OPTIONS.maxUploadBytes,
+      maxPhotos: TEST_OPTIONS.maxPhotos,
+      apiKeyRequired: false,
+    });
+  });
+
+  it('asks for an API key when the API needs one, and is itself served without one', async () => {
+    const guarded = await startStack({ apiKeys: [apiKey('clinic', 'k-123456')] }, 1);
+    try {
+      const page = await guarded.app.inject('/');
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('&quot;apiKeyRequired&quot;:true');
+      expect(page.body).toMatch(/<input type="password" id="api-key"/);
+      expect((await guarded.app.inject('/assets/app.js')).body).toContain("'x-api-key'");
+    } finally {
+      await guarded.close();
+    }
   });
 
   it('needs nothing from elsewhere: every file it references is served by the gateway', async () => {

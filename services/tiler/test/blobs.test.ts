@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ContourBuffer, followBorder } from '../src/domain/blob-contour.js';
+import { ContourBuffer, followBorder, frameImage } from '../src/domain/blob-contour.js';
 import { thresholdSequence } from '../src/domain/blob-params.js';
 import { closedArcLength, contourMoments, convexHullArea, inertiaRatio, medianDistance, ShapeScratch } from '../src/domain/blob-shape.js';
 import { centreMoleBlobParams, detectBlobs, wideFieldBlobParams, type BlobParams } from '../src/domain/blobs.js';
@@ -168,6 +168,51 @@ describe('detectBlobs', () => {
   });
 });
 
+describe('detectBlobs internals', () => {
+  /** A noisy skin-grey image with dark lesions: many regions at every threshold. */
+  function noisyScene(width: number, height: number, seed: number): Scene {
+    let state = seed;
+    const random = (): number => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 8) / 16777216;
+    const image = scene(width, height, 150);
+    for (let k = 0; k < 12; k++) image.disc(random() * width, random() * height, 3 + random() * 12, 20 + random() * 90);
+    for (let i = 0; i < image.data.length; i++) image.data[i] = Math.max(0, Math.min(255, image.data[i]! + Math.floor(random() * 24) - 12));
+    return image;
+  }
+
+  it('gives the same blobs whether rows are read four pixels at a time or byte by byte', () => {
+    for (const [width, height] of [[160, 120], [157, 121]] as const) {
+      const image = noisyScene(width, height, width);
+      const shifted = new Uint8Array(image.data.length + 1).subarray(1);
+      shifted.set(image.data);
+      const expected = detectBlobs(image, params(image));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(detectBlobs(greyImage(width, height, shifted), params(image))).toEqual(expected);
+    }
+  });
+
+  it('keeps no state between detections: working memory reused across sizes changes nothing', () => {
+    const large = noisyScene(400, 300, 1);
+    const small = noisyScene(90, 70, 2);
+    const largeFirst = detectBlobs(large, params(large));
+    const smallFirst = detectBlobs(small, params(small));
+    expect(detectBlobs(large, params(large))).toEqual(largeFirst);
+    expect(detectBlobs(small, params(small))).toEqual(smallFirst);
+    expect(detectBlobs(small, centreMoleBlobParams(70))).toEqual(detectBlobs(small, centreMoleBlobParams(70)));
+  });
+
+  it('skips thresholds whose binary image repeats an earlier one without changing the result', () => {
+    // Two grey levels: thresholds 0..30 binarise alike (all foreground), as do 40..190 (the discs
+    // are holes) and 200..250 (all background).
+    const image = scene(200, 160, 200);
+    image.disc(60, 50, 20, 40);
+    image.disc(140, 100, 15, 40);
+    const blobs = detectBlobs(image, params(image, { minRepeatability: 15 }));
+    // Each disc is a blob at the 16 thresholds 40..190 and nowhere else.
+    expect(blobs).toHaveLength(2);
+    expect(detectBlobs(image, params(image, { minRepeatability: 17 }))).toHaveLength(0);
+  });
+});
+
 describe('followBorder', () => {
   // Expected contours are OpenCV 4.6's findContours(RETR_LIST, CHAIN_APPROX_NONE) output.
   const width = 14;
@@ -181,9 +226,10 @@ describe('followBorder', () => {
   fill(2, 6, 12, 11, 1);
   grey[8 * width + 5] = 0;
   grey[8 * width + 9] = 0;
+  const framed = (): Uint8Array => frameImage(grey, width, height);
   const trace = (x: number, y: number, hole: boolean): number[][] => {
     const out = new ContourBuffer();
-    expect(followBorder(grey, width, height, x, y, hole, 0, 1000, out)).toBe(true);
+    expect(followBorder(framed(), width, x, y, hole, 0, 1000, out)).toBe(true);
     return Array.from({ length: out.length }, (_, i) => [out.xs[i]!, out.ys[i]!]);
   };
 
@@ -195,8 +241,13 @@ describe('followBorder', () => {
     expect(trace(4, 8, true)).toEqual([[4, 8], [5, 7], [6, 8], [5, 9]]);
   });
 
+  it('frames the image in background so that every pixel has eight neighbours', () => {
+    const framedGrey = frameImage(Uint8Array.of(1, 2, 3, 4, 5, 6), 3, 2);
+    expect(Array.from(framedGrey)).toEqual([0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 4, 5, 6, 0, 0, 0, 0, 0, 0]);
+  });
+
   it('stops once the contour cannot be circular enough', () => {
-    expect(followBorder(grey, width, height, 2, 6, false, 0, 10, new ContourBuffer())).toBe(false);
+    expect(followBorder(framed(), width, 2, 6, false, 0, 10, new ContourBuffer())).toBe(false);
   });
 });
 
@@ -240,5 +291,19 @@ describe('contour shape measures', () => {
     // Four points at 1.118, two at 1.5 (mid-sides), four corners at 1.803: the middle pair is 1.5.
     expect(medianDistance(block, 1.5, 1, scratch)).toBe(1.5);
     expect(medianDistance(contour([[0, 0], [2, 0], [0, 4]]), 0, 0, scratch)).toBe(2);
+  });
+
+  it('radius equals the middle of the sorted distances on long contours with repeated points', () => {
+    const scratch = new ShapeScratch();
+    let state = 9;
+    const random = (n: number): number => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) % n;
+    for (const n of [1, 2, 17, 18, 100, 1001, 4096]) {
+      const points: [number, number][] = Array.from({ length: n }, () => [random(40), random(30)]);
+      const cx = 19.25;
+      const cy = 14.5;
+      const sorted = points.map(([x, y]) => Math.sqrt((cx - x) ** 2 + (cy - y) ** 2)).sort((a, b) => a - b);
+      const expected = (sorted[(n - 1) >> 1]! + sorted[n >> 1]!) / 2;
+      expect(medianDistance(contour(points), cx, cy, scratch)).toBe(expected);
+    }
   });
 });

@@ -114,7 +114,7 @@ describe('decodePhoto', () => {
     // Cut right after the frame header: no pixel data, yet the size is known.
     const error = await rejection(decodePhoto(jpeg.subarray(0, 400), { maxPixels: 400 * 300 - 1 }));
     expect(error).toBeInstanceOf(ImageTooLargeError);
-    expect(error).toMatchObject({ code: 'OUT_OF_RANGE', details: { limit: 'maxPixels', pixels: 120000, maxPixels: 119999 } });
+    expect(error).toMatchObject({ code: 'OUT_OF_RANGE', details: { limit: 'TILER_MAX_PIXELS', pixels: 120000, max: 119999 } });
     await expect(decodePhoto(jpeg, { maxPixels: 400 * 300 })).resolves.toMatchObject({ width: 400, height: 300 });
   });
 });

@@ -30,7 +30,7 @@ interface BlobAgreementTool {
 }
 
 export function estimateBlobs(plan: BenchPlan): number {
-  // Per repeat: OpenCV decodes and detects once (~2 s on 12 MP), ours detects timingRuns times.
+  // Per repeat: OpenCV decodes once (~1 s on 12 MP); each side then detects timingRuns times.
   return 2 + plan.blobs.repeats * (3 + plan.blobs.timingRuns * 1.5);
 }
 

@@ -59,7 +59,8 @@ export async function runScaleout(context: BenchContext): Promise<ScaleoutExperi
 
   progress.begin(`4 scale-out: starting ${Math.max(...counts)} lone classifier replicas`, 3);
   const grpc: GrpcScaleRow[] = [];
-  const classifiers = await startClassifiers(Math.max(...counts), model.dir);
+  // One core per replica, as 1-CPU pods: the target is about replicas as the unit of scale.
+  const classifiers = await startClassifiers(Math.max(...counts), model.dir, {}, true);
   try {
     for (const replicas of counts) {
       progress.begin(`4 scale-out: ${s.grpcConcurrency} concurrent batch-1 ModelInfer calls over ${replicas} replica(s)`, s.grpcWarmUpSeconds + s.grpcSeconds + 0.6);

@@ -238,7 +238,7 @@ function scaleoutSection(results: BenchResults): string | undefined {
   }
   parts.push(
     '',
-    `**The classifier tier alone**: ${s.grpc[0]?.concurrency ?? 16} concurrent batch-1 ModelInfer calls over gRPC from one load-generator process, its callers spread evenly over the replicas (one connection each), batching as shipped (max batch 32, delay 1 ms).`,
+    `**The classifier tier alone**: ${s.grpc[0]?.concurrency ?? 16} concurrent batch-1 ModelInfer calls over gRPC from one load-generator process, its callers spread evenly over the replicas (one connection each), each replica pinned to a core of its own (taskset: a 1-CPU pod), batching as shipped (max batch 8, no delay, the next batch prepared while one runs).`,
     '',
     table(
       ['replicas', 'crops/s', 'x one replica', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'queue ms/crop', 'compute ms/batch', 'mean batch', 'classifier CPU ms/crop', 'classifier cores', 'client cores', 'other cores', 'errors'],

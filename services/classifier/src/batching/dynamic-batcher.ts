@@ -20,9 +20,13 @@ export type RequestOutcome = 'ok' | 'rejected' | 'cancelled' | 'failed';
 export interface BatcherObserver {
   /** Items waiting, after every change. */
   queueDepth?(items: number): void;
-  /** How long `items` items waited from their request's arrival to the start of their batch. */
+  /**
+   * How long `items` items waited from their request's arrival to the start of their batch: when
+   * the executor took it, or, pipelined, when the batch before it finished. Reported when the
+   * batch ends.
+   */
   queueWait?(seconds: number, items: number): void;
-  /** A batch ran: its size and how long the executor took. */
+  /** A batch ran: its size and how long the executor spent on it (from its start, as above). */
   batch?(size: number, seconds: number): void;
   /** A request finished, one way or another. */
   request?(outcome: RequestOutcome): void;
@@ -37,6 +41,12 @@ export interface BatcherOptions {
   readonly maxDelayMs: number;
   /** Items that may wait at once; a request that would exceed it is refused with RESOURCE_EXHAUSTED. */
   readonly maxQueue: number;
+  /**
+   * Batches handed to the executor at once (1 by default). 2 pipelines a single-threaded model: the
+   * next batch is formed and handed over while one runs, so that the model does not wait for this
+   * thread between batches. The executor must then run batches in the order given.
+   */
+  readonly maxInFlight?: number;
   /** Values per item of each output. */
   readonly outputWidths: readonly number[];
   readonly observer?: BatcherObserver;
@@ -64,8 +74,9 @@ const RATE_SMOOTHING = 0.2;
 /**
  * Dynamic batching across concurrent requests, in the manner of Triton's dynamic batcher: items
  * of all requests wait in one FIFO queue and run in batches of up to maxBatch, one batch at a
- * time (one inference thread per replica). A batch starts as soon as the executor is free and
- * either maxBatch items wait or the oldest has waited maxDelayMs. Requests larger than maxBatch
+ * time (one inference thread per replica), or with maxInFlight 2 one running and the next handed
+ * over. A batch is handed over as soon as the executor has room and either maxBatch items wait or
+ * the oldest has waited maxDelayMs. Requests larger than maxBatch
  * are split; their items share batches with other requests' and are routed back in order. A
  * cancelled request's waiting items are dropped; a failed batch fails only the requests in it.
  */
@@ -73,7 +84,11 @@ export class DynamicBatcher<T> {
   private readonly queue: Pending<T>[] = [];
   private depth = 0;
   private requests = 0;
-  private running = false;
+  /** Batches handed to the executor and not yet finished. */
+  private inFlight = 0;
+  /** When the last batch finished: a pipelined batch starts then, not when it was handed over. */
+  private lastFinished = -Infinity;
+  private readonly maxInFlight: number;
   private closed: Error | undefined;
   private cancelTimer: (() => void) | undefined;
   private timerDue = Infinity;
@@ -90,6 +105,8 @@ export class DynamicBatcher<T> {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
     if (!(maxDelayMs >= 0)) throw new RangeError(`maxDelayMs must be >= 0, got ${maxDelayMs}`);
     if (!Number.isInteger(maxQueue) || maxQueue < 1) throw new RangeError(`maxQueue must be a positive integer, got ${maxQueue}`);
+    this.maxInFlight = options.maxInFlight ?? 1;
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${this.maxInFlight}`);
     this.clock = options.clock ?? systemClock;
   }
 
@@ -132,8 +149,8 @@ export class DynamicBatcher<T> {
   }
 
   /**
-   * Refuses new requests and fails the waiting ones with `reason`. Resolves once the batch running
-   * now (if any) has completed, after which the executor is not called again.
+   * Refuses new requests and fails the waiting ones with `reason`. Resolves once the batches
+   * handed to the executor (if any) have completed, after which the executor is not called again.
    */
   close(reason: Error = new UnavailableError('the classifier is shutting down')): Promise<void> {
     if (this.closed === undefined) {
@@ -142,7 +159,7 @@ export class DynamicBatcher<T> {
       for (const pending of this.queue.splice(0)) this.settle(pending, 'failed', reason);
       this.setDepth(0);
     }
-    return this.running ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
+    return this.inFlight > 0 ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
   }
 
   private queueFull(count: number): ResourceExhaustedError {
@@ -157,7 +174,7 @@ export class DynamicBatcher<T> {
 
   /** Starts a batch now or arms the timer for when one is due. */
   private plan(): void {
-    if (this.running || this.queue.length === 0 || this.closed !== undefined) return;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0 || this.closed !== undefined) return;
     const now = this.clock.now();
     const due = this.depth >= this.options.maxBatch ? now : this.queue[0].arrivedAt + this.options.maxDelayMs;
     if (due >= this.timerDue) return;
@@ -191,29 +208,44 @@ export class DynamicBatcher<T> {
   }
 
   private async dispatch(): Promise<void> {
-    if (this.running || this.queue.length === 0 || this.closed !== undefined) return;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0 || this.closed !== undefined) return;
     const { slices, size } = this.takeBatch();
     this.setDepth(this.depth - size);
-    const started = this.clock.now();
-    for (const slice of slices) this.options.observer?.queueWait?.((started - slice.pending.arrivedAt) / 1000, slice.end - slice.start);
-    this.running = true;
+    const handedOver = this.clock.now();
+    this.inFlight += 1;
+    // With room for another batch, the next one is planned while this one runs.
+    this.plan();
     try {
       const outputs = await this.execute(
         slices.map(({ pending, start, end }) => ({ input: pending.input, start, end })),
         size,
       );
       this.checkOutputs(outputs, size);
-      const seconds = (this.clock.now() - started) / 1000;
+      const seconds = this.finished(slices, handedOver);
       this.options.observer?.batch?.(size, seconds);
       if (seconds > 0) this.rate = this.rate === 0 ? size / seconds : (1 - RATE_SMOOTHING) * this.rate + RATE_SMOOTHING * (size / seconds);
       this.scatter(slices, outputs);
     } catch (error) {
+      this.finished(slices, handedOver);
       for (const pending of new Set(slices.map((slice) => slice.pending))) this.fail(pending, error);
     } finally {
-      this.running = false;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
       this.plan();
     }
+  }
+
+  /**
+   * Notes a batch's end and reports its items' queue waits; returns the seconds the executor
+   * spent on it. The executor runs batches in order, so a batch handed over while another ran
+   * started when that one finished.
+   */
+  private finished(slices: readonly { pending: Pending<T>; start: number; end: number }[], handedOver: number): number {
+    const now = this.clock.now();
+    const started = Math.max(handedOver, this.lastFinished);
+    this.lastFinished = now;
+    for (const slice of slices) this.options.observer?.queueWait?.((started - slice.pending.arrivedAt) / 1000, slice.end - slice.start);
+    return (now - started) / 1000;
   }
 
   private checkOutputs(outputs: readonly Float32Array[], size: number): void {

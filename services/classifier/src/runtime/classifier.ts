@@ -5,7 +5,7 @@ import type { Clock } from '../batching/clock.js';
 import { DynamicBatcher, type BatcherObserver, type BatchSlice } from '../batching/dynamic-batcher.js';
 import type { CropBatch } from '../domain/input-tensor.js';
 import { ModelInputWriter } from '../domain/preprocess.js';
-import type { BatchOutputs, ModelRunner, RuntimeName } from './runner.js';
+import type { BatchOutputs, BatchResult, ModelRunner, RuntimeName } from './runner.js';
 
 /** A probability vector may miss 1 by float32 rounding, not more: more means logits or ReLU. */
 const PROBABILITY_SUM_TOLERANCE = 1e-3;
@@ -25,20 +25,28 @@ export interface ClassifierOptions {
   readonly maxQueueDelayMs?: number;
   /** Crops that may wait at once (RESOURCE_EXHAUSTED beyond); unbounded by default. */
   readonly maxQueue?: number;
+  /**
+   * Batches handed to the runner at once (1 by default): 2 prepares the next batch while one runs,
+   * which only helps a runner on a thread of its own.
+   */
+  readonly pipelineDepth?: number;
   readonly observer?: BatcherObserver;
   readonly clock?: Clock;
 }
 
 /**
  * Classifies crops on one model runner: requests go through a dynamic batcher (batches across
- * concurrent requests, one at a time), each batch is preprocessed into one reused float32 buffer
- * as the manifest says and run; results go back to each request in order.
+ * concurrent requests), each batch is preprocessed into a reused float32 buffer as the manifest
+ * says and run; results go back to each request in order. If the runner is lost (its thread
+ * died), waiting and later requests fail at once with UNAVAILABLE.
  */
 export class Classifier {
   private disposed = false;
   private readonly batcher: DynamicBatcher<CropBatch>;
   private readonly writer: ModelInputWriter;
-  private readonly input: Float32Array;
+  /** Input buffers free for the next batch: one per batch in flight at most, reused. */
+  private readonly freeInputs: Float32Array[] = [];
+  private readonly inputLength: number;
 
   constructor(
     private readonly runner: ModelRunner,
@@ -50,11 +58,13 @@ export class Classifier {
       maxBatch: options.maxBatch,
       maxDelayMs: options.maxQueueDelayMs ?? 0,
       maxQueue: options.maxQueue ?? Number.MAX_SAFE_INTEGER,
+      maxInFlight: options.pipelineDepth ?? 1,
       outputWidths: [CLASS_NAMES.length, manifest.embeddingSize],
       ...(options.observer === undefined ? {} : { observer: options.observer }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
-    this.input = new Float32Array(options.maxBatch * manifest.inputSize * manifest.inputSize * 3);
+    this.inputLength = options.maxBatch * manifest.inputSize * manifest.inputSize * 3;
+    void runner.lost?.then((reason) => this.batcher.close(reason));
   }
 
   get manifest(): Manifest {
@@ -118,14 +128,23 @@ export class Classifier {
 
   private async runBatch(slices: readonly BatchSlice<CropBatch>[], size: number): Promise<Float32Array[]> {
     if (this.disposed) throw new UnavailableError('the classifier is shutting down');
+    const input = this.freeInputs.pop() ?? new Float32Array(this.inputLength);
     let at = 0;
-    for (const { input, start, end } of slices) {
-      this.writer.write(input, start, end, this.input, at);
+    for (const { input: crops, start, end } of slices) {
+      this.writer.write(crops, start, end, input, at);
       at += end - start;
     }
-    const outputs = await this.runner.run(this.input, size);
-    this.checkLengths(outputs, size);
-    return [outputs.probabilities, outputs.embedding];
+    let result: BatchResult;
+    try {
+      result = await this.runner.run(input, size);
+    } catch (error) {
+      // Memory moved to a thread that failed is gone with it (the array is empty): not reused.
+      if (input.length === this.inputLength) this.freeInputs.push(input);
+      throw error;
+    }
+    if (result.input.length === this.inputLength) this.freeInputs.push(result.input);
+    this.checkLengths(result, size);
+    return [result.probabilities, result.embedding];
   }
 
   private checkLengths(outputs: BatchOutputs, batch: number): void {

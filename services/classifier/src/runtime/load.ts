@@ -2,13 +2,19 @@ import type { Logger } from '@skinlesion/logger';
 import type { Manifest } from '@skinlesion/model-manifest';
 import type { BackendChoice } from './backend-choices.js';
 import { readManifest } from './manifest-file.js';
-import type { ModelRunner, RuntimeChoice } from './runner.js';
+import type { InferenceThread, ModelRunner, RuntimeChoice } from './runner.js';
 
 export interface RuntimeOptions {
   readonly modelDir: string;
   readonly runtime: RuntimeChoice;
   /** The TF.js backend, when TF.js runs the model. */
   readonly backend: BackendChoice;
+  /**
+   * Where ONNX Runtime runs batches: 'worker', a thread of its own, so that the caller's event
+   * loop stays free during a batch (the service); 'caller', the calling thread (the default: the
+   * raw limit, with no hand-off). TF.js always runs on the calling thread.
+   */
+  readonly thread?: InferenceThread;
 }
 
 async function tfjs(options: RuntimeOptions, log: Logger, manifest: Manifest): Promise<ModelRunner> {
@@ -18,6 +24,10 @@ async function tfjs(options: RuntimeOptions, log: Logger, manifest: Manifest): P
 }
 
 async function onnx(options: RuntimeOptions, log: Logger, manifest: Manifest): Promise<ModelRunner> {
+  if (options.thread === 'worker') {
+    const { loadOnnxWorkerRunner } = await import('./onnx-worker-runner.js');
+    return loadOnnxWorkerRunner(options.modelDir, manifest, log);
+  }
   const { loadOnnxRunner } = await import('./onnx-runner.js');
   return loadOnnxRunner(options.modelDir, manifest, log);
 }

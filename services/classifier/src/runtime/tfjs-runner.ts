@@ -24,7 +24,7 @@ export async function loadTfjsRunner(modelDir: string, manifest: Manifest, backe
       const [probabilities, embedding] = tf.tidy(() =>
         model.predict(tf.tensor4d(input.subarray(0, count * size * size * 3), [count, size, size, 3])).map((tensor) => tensor.dataSync() as Float32Array),
       );
-      return { probabilities, embedding };
+      return { probabilities, embedding, input };
     },
     async dispose() {
       if (disposed) return;

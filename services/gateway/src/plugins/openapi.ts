@@ -16,6 +16,10 @@ export interface OpenApiOptions {
   readonly version: string;
   /** The served model, for examples that depend on it; undefined when it cannot be known now. */
   readonly servedModel: (request: FastifyRequest) => Promise<ModelInfo | undefined>;
+  /** components.securitySchemes, for the security requirements routes declare (API keys). */
+  readonly securitySchemes?: Record<string, object>;
+  /** Paragraphs appended to the document's description (how to authenticate, rate limits). */
+  readonly notes?: readonly string[];
 }
 
 /** The page's icon, shown by Swagger UI too (its own logo when the page is not installed). */
@@ -136,9 +140,11 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
       info: {
         title: 'skinlesion API',
         version: options.version,
-        description: DESCRIPTION,
+        description: [DESCRIPTION, ...(options.notes ?? [])].join('\n\n'),
       },
       tags: TAGS,
+      // Plain JSON objects: the OpenAPI types of @fastify/swagger are not a dependency here.
+      ...(options.securitySchemes ? { components: { securitySchemes: options.securitySchemes as never } } : {}),
     },
     // Shared schemas become components named by their $id (Problem, Analysis, ...).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json.$id === 'string' ? json.$id : `def-${index}`) },

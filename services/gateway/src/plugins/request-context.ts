@@ -3,6 +3,10 @@ import { REQUEST_ID_HEADER } from '@skinlesion/logger';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { ProblemError } from '../problems.js';
+
+/** The client's own deadline for its request, in ms from arrival (gRPC's grpc-timeout, for HTTP). */
+export const REQUEST_TIMEOUT_HEADER = 'x-request-timeout-ms';
 
 /** What every gRPC call made for one HTTP request carries (grpc-kit's UnaryCallOptions). */
 export interface RequestScope {
@@ -30,11 +34,30 @@ export function requestIdFor(raw: IncomingMessage): string {
   return value !== undefined && ACCEPTABLE_REQUEST_ID.test(value) ? value : randomUUID();
 }
 
+export interface RequestContextOptions {
+  /** Deadline of a request that does not set its own, in ms. */
+  readonly requestTimeoutMs: number;
+  /** The longest deadline a client may ask for, in ms; longer ones are shortened to it. */
+  readonly maxRequestTimeoutMs: number;
+}
+
+/** The request's time budget in ms: the client's header when present and valid, capped. */
+export function requestTimeoutFor(header: string | string[] | undefined, options: RequestContextOptions): number {
+  if (header === undefined) return options.requestTimeoutMs;
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!/^\d{1,10}$/.test(value.trim()) || Number(value) < 1) {
+    throw new ProblemError('invalid-request', `${REQUEST_TIMEOUT_HEADER} must be a whole number of milliseconds >= 1, got ${JSON.stringify(value.slice(0, 32))}`, {
+      header: REQUEST_TIMEOUT_HEADER,
+    });
+  }
+  return Math.min(Number(value), options.maxRequestTimeoutMs);
+}
+
 /**
  * Gives each request its scope (id, deadline, cancellation) and echoes the id in the response.
  * Registered on the root instance as a plain function so the hook covers every route.
  */
-export function registerRequestContext(app: FastifyInstance, options: { requestTimeoutMs: number }): void {
+export function registerRequestContext(app: FastifyInstance, options: RequestContextOptions): void {
   app.decorateRequest('scope', null as unknown as RequestScope);
   app.addHook('onRequest', async (request, reply) => {
     const controller = new AbortController();
@@ -42,11 +65,10 @@ export function registerRequestContext(app: FastifyInstance, options: { requestT
     reply.raw.once('close', () => {
       if (!reply.raw.writableEnded) controller.abort(new AppError('CANCELLED', 'the HTTP client closed the connection'));
     });
-    request.scope = {
-      requestId: request.id,
-      deadline: new Date(Date.now() + options.requestTimeoutMs),
-      signal: controller.signal,
-    };
     reply.header(REQUEST_ID_HEADER, request.id);
+    // A scope first, so that a refused header still gets a well-formed problem answer.
+    request.scope = { requestId: request.id, deadline: new Date(Date.now() + options.requestTimeoutMs), signal: controller.signal };
+    const timeoutMs = requestTimeoutFor(request.headers[REQUEST_TIMEOUT_HEADER], options);
+    request.scope = { ...request.scope, deadline: new Date(Date.now() + timeoutMs) };
   });
 }

@@ -21,6 +21,8 @@ export interface WebPageOptions {
   /** What the page tells users before they upload, and checks itself. */
   readonly maxUploadBytes: number;
   readonly maxPhotos: number;
+  /** The API needs a key: the page asks for one and sends it with each request. */
+  readonly apiKeyRequired?: boolean;
   /** Where the files are; PUBLIC_DIR by default. */
   readonly dir?: URL;
 }
@@ -44,7 +46,7 @@ export async function webPageRoutes(app: FastifyInstance, options: WebPageOption
     });
     return;
   }
-  const limits = JSON.stringify({ maxUploadBytes: options.maxUploadBytes, maxPhotos: options.maxPhotos });
+  const limits = JSON.stringify({ maxUploadBytes: options.maxUploadBytes, maxPhotos: options.maxPhotos, apiKeyRequired: options.apiKeyRequired ?? false });
   const served = (Object.keys(FILES) as FileName[]).map((name) => {
     let body = readFileSync(new URL(name, dir));
     if (name === 'index.html') body = Buffer.from(body.toString('utf8').replace(LIMITS_MARKER, limits.replaceAll('"', '&quot;')));

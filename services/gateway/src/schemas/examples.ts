@@ -82,8 +82,12 @@ const PROBLEM_SAMPLES: Record<ProblemKind, { detail: string; instance?: string; 
   'unprocessable-input': { detail: 'the photo cannot be processed', extra: { photo: 0 } },
   'not-found': { detail: 'no route for GET /v1/analysis', instance: '/v1/analysis' },
   'method-not-allowed': { detail: 'Method Not Allowed' },
-  unauthenticated: { detail: 'Authentication is required' },
+  unauthenticated: { detail: 'the API key is not valid' },
   forbidden: { detail: 'Not allowed' },
+  'rate-limited': {
+    detail: 'this client made more than 5 requests per second (bursts of 20); retry in 1 s',
+    extra: { limit: 'RATE_LIMIT_PER_SECOND', max: 5, retryAfterSeconds: 1 },
+  },
   'client-closed-request': { detail: 'the HTTP client closed the connection' },
   internal: { detail: 'internal error; quote the requestId when reporting it' },
   'not-implemented': { detail: 'this operation is not implemented' },

@@ -39,6 +39,31 @@ const retryAfterHeader = {
   'retry-after': { type: 'integer', description: 'seconds to wait before retrying', examples: [1] },
 } as const;
 
+/** What a 401 says about how to authenticate (RFC 6750). */
+export const wwwAuthenticateHeader = {
+  'www-authenticate': {
+    type: 'string',
+    description: 'Bearer realm="skinlesion", with error="invalid_token" when the key sent is not valid: send an API key as Authorization: Bearer <key> or x-api-key: <key>',
+    examples: ['Bearer realm="skinlesion", error="invalid_token", error_description="the API key is not valid"'],
+  },
+} as const;
+
+/** The per-client rate limit's state (the IETF httpapi RateLimit header fields), and Retry-After. */
+export const rateLimitHeaders = {
+  ...retryAfterHeader,
+  'ratelimit-limit': { type: 'integer', description: 'requests the client may make at once: the token bucket size (RATE_LIMIT_BURST)', examples: [20] },
+  'ratelimit-remaining': { type: 'integer', description: 'requests left now', examples: [0] },
+  'ratelimit-reset': { type: 'integer', description: 'seconds until the whole limit is available again', examples: [4] },
+} as const;
+
+/** Headers a problem of this kind comes with, beyond the request id. */
+export function problemHeaders(kind: ProblemKind): object {
+  if (kind === 'service-unavailable' || kind === 'overloaded') return retryAfterHeader;
+  if (kind === 'rate-limited') return rateLimitHeaders;
+  if (kind === 'unauthenticated') return wwwAuthenticateHeader;
+  return {};
+}
+
 /** Kinds every route can answer with: a bug, or a backend that is down, busy or too slow. */
 export const SERVER_FAULTS: readonly ProblemKind[] = ['internal', 'service-unavailable', 'overloaded', 'deadline-exceeded'];
 
@@ -71,10 +96,9 @@ export function problemResponses(kinds: readonly ProblemKind[], instance: string
   }
   const responses: Record<string, object> = {};
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const retry = group.some((kind) => kind === 'service-unavailable' || kind === 'overloaded');
     responses[String(status)] = {
       description: group.map((kind) => `\`${kind}\`: ${PROBLEMS[kind].title}`).join('; '),
-      headers: { ...requestIdHeader, ...(retry ? retryAfterHeader : {}) },
+      headers: Object.assign({}, requestIdHeader, ...group.map(problemHeaders)),
       content: {
         [PROBLEM_CONTENT_TYPE]: {
           schema: {

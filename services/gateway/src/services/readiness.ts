@@ -1,4 +1,4 @@
-import { HealthChecker, type ServingStatus } from '@skinlesion/grpc-kit';
+import { HealthChecker, type HealthCheckerTransport, type ServingStatus } from '@skinlesion/grpc-kit';
 import type { ServiceName } from './names.js';
 
 export interface ReadinessCheck {
@@ -18,9 +18,13 @@ export interface HealthTarget {
   readonly target: string;
 }
 
-/** grpc.health.v1 checks of the whole server ("") of each target, all at once. */
-export function healthReadiness(targets: readonly HealthTarget[]): Readiness {
-  const checkers = targets.map((target) => ({ ...target, checker: new HealthChecker(target.target) }));
+/**
+ * grpc.health.v1 checks of the whole server ("") of each target, all at once, over the same
+ * transport (TLS or plaintext) as the calls themselves: a backend the calls cannot reach is not
+ * ready, whatever a plaintext check would say.
+ */
+export function healthReadiness(targets: readonly HealthTarget[], transport: HealthCheckerTransport = {}): Readiness {
+  const checkers = targets.map((target) => ({ ...target, checker: new HealthChecker(target.target, transport) }));
   return {
     async check(timeoutMs) {
       return Promise.all(

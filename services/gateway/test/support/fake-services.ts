@@ -207,6 +207,10 @@ export interface FakeClassifier {
   failInferWith?: keyof typeof status;
   /** ServerReady and ModelReady answer this; true by default. */
   ready: boolean;
+  /** When set, ModelInfer answers only once it resolves: a busy replica. */
+  gate?: Promise<void>;
+  /** Called as each ModelInfer call arrives. */
+  onInfer?: () => void;
 }
 
 function floatsLE(values: number[]): Buffer {
@@ -264,50 +268,55 @@ export async function startFakeClassifier(): Promise<FakeClassifier> {
       });
     },
     ModelInfer(call: ServerUnaryCall<ModelInferRequest__Output, unknown>, callback: sendUnaryData<unknown>) {
-      record(fake.calls, 'ModelInfer', call);
-      fake.lastInfer = call.request;
-      if (fake.failInferWith) {
-        callback(grpcError(fake.failInferWith, 'replica is failing'));
-        return;
-      }
-      if (!servedModel(call.request.modelName, call.request.modelVersion)) {
-        callback(notServed(call.request.modelName, call.request.modelVersion));
-        return;
-      }
-      const input = call.request.inputs[0];
-      const n = Number(input.shape[0]);
-      const raw = call.request.rawInputContents[0];
-      const cropValues = size * size * 3;
-      const width = input.datatype === 'FP32' ? 4 : 1;
-      const shapeOk = input.shape.length === 4 && input.shape.slice(1).map(Number).join() === `${size},${size},3`;
-      if (input.name !== 'input' || !['UINT8', 'FP32'].includes(input.datatype) || !shapeOk || raw?.length !== n * cropValues * width) {
-        callback(grpcError('INVALID_ARGUMENT', `bad input ${input.name} ${input.datatype} [${input.shape.join(', ')}]: expected UINT8 or FP32 [N, ${size}, ${size}, 3]`));
-        return;
-      }
-      fake.batches.push(n);
-      fake.outputs.push(call.request.outputs.map((output) => output.name));
-      const probabilities: number[] = [];
-      const embeddings: number[] = [];
-      for (let row = 0; row < n; row += 1) {
-        const first = width === 4 ? raw.readFloatLE(row * cropValues * 4) : raw[row * cropValues];
-        const cls = Math.min(5, Math.floor(first / 40));
-        for (let k = 0; k < 6; k += 1) probabilities.push(k === cls ? 0.9 : 0.02);
-        for (let k = 0; k < FAKE_EMBEDDING_SIZE; k += 1) embeddings.push(((first + k) % 7) / 7);
-      }
-      const wanted = call.request.outputs.map((output) => output.name);
-      const outputs = [
-        { name: 'probabilities', datatype: 'FP32', shape: [n, 6], data: probabilities },
-        { name: 'embedding', datatype: 'FP32', shape: [n, FAKE_EMBEDDING_SIZE], data: embeddings },
-      ].filter((output) => wanted.length === 0 || wanted.includes(output.name));
-      callback(null, {
-        modelName: FAKE_MODEL.name,
-        modelVersion: FAKE_MODEL.version,
-        id: call.request.id,
-        outputs: outputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
-        rawOutputContents: outputs.map((output) => floatsLE(output.data)),
-      });
+      fake.onInfer?.();
+      if (fake.gate) void fake.gate.then(() => answerInfer(call, callback));
+      else answerInfer(call, callback);
     },
   };
+  function answerInfer(call: ServerUnaryCall<ModelInferRequest__Output, unknown>, callback: sendUnaryData<unknown>) {
+    record(fake.calls, 'ModelInfer', call);
+    fake.lastInfer = call.request;
+    if (fake.failInferWith) {
+      callback(grpcError(fake.failInferWith, 'replica is failing'));
+      return;
+    }
+    if (!servedModel(call.request.modelName, call.request.modelVersion)) {
+      callback(notServed(call.request.modelName, call.request.modelVersion));
+      return;
+    }
+    const input = call.request.inputs[0];
+    const n = Number(input.shape[0]);
+    const raw = call.request.rawInputContents[0];
+    const cropValues = size * size * 3;
+    const width = input.datatype === 'FP32' ? 4 : 1;
+    const shapeOk = input.shape.length === 4 && input.shape.slice(1).map(Number).join() === `${size},${size},3`;
+    if (input.name !== 'input' || !['UINT8', 'FP32'].includes(input.datatype) || !shapeOk || raw?.length !== n * cropValues * width) {
+      callback(grpcError('INVALID_ARGUMENT', `bad input ${input.name} ${input.datatype} [${input.shape.join(', ')}]: expected UINT8 or FP32 [N, ${size}, ${size}, 3]`));
+      return;
+    }
+    fake.batches.push(n);
+    fake.outputs.push(call.request.outputs.map((output) => output.name));
+    const probabilities: number[] = [];
+    const embeddings: number[] = [];
+    for (let row = 0; row < n; row += 1) {
+      const first = width === 4 ? raw.readFloatLE(row * cropValues * 4) : raw[row * cropValues];
+      const cls = Math.min(5, Math.floor(first / 40));
+      for (let k = 0; k < 6; k += 1) probabilities.push(k === cls ? 0.9 : 0.02);
+      for (let k = 0; k < FAKE_EMBEDDING_SIZE; k += 1) embeddings.push(((first + k) % 7) / 7);
+    }
+    const wanted = call.request.outputs.map((output) => output.name);
+    const outputs = [
+      { name: 'probabilities', datatype: 'FP32', shape: [n, 6], data: probabilities },
+      { name: 'embedding', datatype: 'FP32', shape: [n, FAKE_EMBEDDING_SIZE], data: embeddings },
+    ].filter((output) => wanted.length === 0 || wanted.includes(output.name));
+    callback(null, {
+      modelName: FAKE_MODEL.name,
+      modelVersion: FAKE_MODEL.version,
+      id: call.request.id,
+      outputs: outputs.map(({ name, datatype, shape }) => ({ name, datatype, shape })),
+      rawOutputContents: outputs.map((output) => floatsLE(output.data)),
+    });
+  }
   fake.server = await serve('inference.GRPCInferenceService', loadInferenceProto().GRPCInferenceService.service, implementation);
   fake.address = `127.0.0.1:${fake.server.port}`;
   return fake;

@@ -1,6 +1,6 @@
 import { Registry } from '@skinlesion/metrics';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type AppOptions } from '../../src/app.js';
+import { buildApp, type AppDeps, type AppOptions } from '../../src/app.js';
 import { createClients, type GatewayClients } from '../../src/clients.js';
 import {
   startFakeClassifier,
@@ -13,6 +13,10 @@ import {
 
 export const TEST_OPTIONS: AppOptions = {
   requestTimeoutMs: 10_000,
+  maxRequestTimeoutMs: 30_000,
+  maxInFlightRequests: 16,
+  maxQueuedRequests: 64,
+  maxQueueWaitMs: 5_000,
   grpcMaxMessageBytes: 64 * 1024 * 1024,
   maxUploadBytes: 64 * 1024,
   maxInferenceBodyBytes: 4 * 1024 * 1024,
@@ -21,6 +25,19 @@ export const TEST_OPTIONS: AppOptions = {
   classifyChunk: 8,
   classifierModel: '',
   readinessTimeoutMs: 1000,
+  // Security as configured by default: no keys, no rate limit, headers on, no CORS.
+  apiKeys: [],
+  healthRequiresKey: false,
+  metricsRequiresKey: false,
+  docsRequiresKey: false,
+  rateLimitPerSecond: 0,
+  rateLimitBurst: 20,
+  rateLimitMaxClients: 10_000,
+  trustProxy: false,
+  securityHeaders: true,
+  hstsMaxAgeSeconds: 0,
+  corsOrigins: [],
+  corsMaxAgeSeconds: 600,
 };
 
 export interface Stack {
@@ -33,8 +50,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** The gateway app wired to in-process fake services over real gRPC on loopback. */
-export async function startStack(options: Partial<AppOptions> = {}, replicas = 2): Promise<Stack> {
+/**
+ * The gateway app wired to in-process fake services over real gRPC on loopback; `deps` gives it
+ * a logger or a clock of the test's own.
+ */
+export async function startStack(options: Partial<AppOptions> = {}, replicas = 2, deps: Pick<AppDeps, 'logger' | 'now'> = {}): Promise<Stack> {
   const [tiler, uglyDuckling, ...classifiers] = await Promise.all([
     startFakeTiler(),
     startFakeUglyDuckling(),
@@ -50,7 +70,7 @@ export async function startStack(options: Partial<AppOptions> = {}, replicas = 2
     grpcMaxMessageBytes: 64 * 1024 * 1024,
   });
   const registry = new Registry();
-  const app = buildApp({ ...clients, registry }, { ...TEST_OPTIONS, ...options });
+  const app = buildApp({ ...clients, registry, ...deps }, { ...TEST_OPTIONS, ...options });
   return {
     app,
     registry,

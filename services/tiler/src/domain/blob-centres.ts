@@ -1,7 +1,8 @@
-import { ContourBuffer, followBorder } from './blob-contour.js';
+import { ContourBuffer, followBorder, frameImage } from './blob-contour.js';
 import type { BlobField } from './blob-field.js';
 import type { BlobParams } from './blob-params.js';
 import type { RegionLabeller } from './blob-regions.js';
+import { scratchUint8 } from './blob-scratch.js';
 import { closedArcLength, contourMoments, convexHullArea, inertiaRatio, medianDistance, ShapeScratch } from './blob-shape.js';
 
 /** One blob of one binarised image (SimpleBlobDetector's "center"). */
@@ -15,36 +16,60 @@ export interface BlobCentre {
   area: number;
 }
 
+// Detection is synchronous and never nested, so every finder of this thread can share these.
+const sharedContour = new ContourBuffer();
+const sharedShapeScratch = new ShapeScratch();
+
 /** Reusable state for finding the centres of every threshold of one image. */
 export class CentreFinder {
   private readonly field: BlobField;
   private readonly labeller: RegionLabeller;
   private readonly params: BlobParams;
-  private readonly contour = new ContourBuffer();
-  private readonly scratch = new ShapeScratch();
+  private readonly contour = sharedContour;
+  private readonly scratch = sharedShapeScratch;
+  /** The grey image in a frame of background, for border following at cuts >= 0. */
+  private readonly framed: Uint8Array;
+  /** At cut -1 every pixel is foreground: an image of 255 in the same frame stands in for it. */
+  private allForeground: Uint8Array | undefined;
 
   constructor(field: BlobField, labeller: RegionLabeller, params: BlobParams) {
     this.field = field;
     this.labeller = labeller;
     this.params = params;
+    const { grey, width, height } = field;
+    this.framed = frameImage(grey, width, height, scratchUint8('framed', (width + 2) * (height + 2)));
   }
 
   /** Centres at cut index `cutIndex`, in the order findContours(RETR_LIST) lists their contours. */
   find(cutIndex: number): BlobCentre[] {
-    const { grey, width, height } = this.field;
+    const { width } = this.field;
     const cut = this.field.cuts[cutIndex]!;
     const p = this.params;
     const regions = this.labeller.label(cutIndex, p.minArea);
+    const image = cut < 0 ? this.allForegroundImage() : this.framed;
+    const traceCut = Math.max(cut, 0);
     const centres: BlobCentre[] = [];
     // findContours lists contours in reverse order of discovery.
     for (let i = regions.count - 1; i >= 0; i--) {
-      const maxPoints = perimeterLimit(regions.bound[i]!, p.minCircularity);
-      const traced = followBorder(grey, width, height, regions.startX[i]!, regions.startY[i]!, regions.hole[i] === 1, cut, maxPoints, this.contour);
+      if (i === regions.frameRing && !this.passesArea((width - 1) * (this.field.height - 1))) continue;
+      const maxPoints = perimeterLimit(Math.min(regions.bound[i]!, p.maxArea), p.minCircularity);
+      const traced = followBorder(image, width, regions.startX[i]!, regions.startY[i]!, regions.hole[i] === 1, traceCut, maxPoints, this.contour);
       if (!traced) continue;
       const centre = this.measure(cut);
       if (centre !== null) centres.push(centre);
     }
     return centres;
+  }
+
+  private allForegroundImage(): Uint8Array {
+    const { width, height } = this.field;
+    this.allForeground ??= frameImage(new Uint8Array(width * height).fill(255), width, height);
+    return this.allForeground;
+  }
+
+  private passesArea(area: number): boolean {
+    const p = this.params;
+    return !(area === 0 || area < p.minArea || area >= p.maxArea);
   }
 
   /** SimpleBlobDetector's filters, cheapest first; every one must pass, so the order is free. */
@@ -53,7 +78,7 @@ export class CentreFinder {
     const contour = this.contour;
     const moments = contourMoments(contour);
     const area = moments.m00;
-    if (area === 0 || area < p.minArea || area >= p.maxArea) return null;
+    if (!this.passesArea(area)) return null;
 
     const perimeter = closedArcLength(contour);
     const circularity = (4 * Math.PI * area) / (perimeter * perimeter);
@@ -79,12 +104,13 @@ export class CentreFinder {
 
 /**
  * Border following can stop early once the circularity filter must fail: every step is at least
- * 1 px long, so n points make a perimeter >= n, and circularity = 4 pi A / P^2 with A at most the
- * region's bound. One extra point absorbs rounding.
+ * 1 px long, so n points make a perimeter >= n, and circularity = 4 pi A / P^2 with A below
+ * maxArea (else the area filter fails) and at most the region's bound. One extra point absorbs
+ * rounding.
  */
 function perimeterLimit(areaBound: number, minCircularity: number): number {
   if (!(minCircularity > 0)) return Number.MAX_SAFE_INTEGER;
-  return Math.ceil(Math.sqrt((4 * Math.PI * areaBound) / minCircularity)) + 1;
+  return Math.ceil(Math.sqrt((4 * Math.PI * Math.max(areaBound, 0)) / minCircularity)) + 1;
 }
 
 /** cvRound: nearest integer, ties to even (the FPU's default rounding mode). */

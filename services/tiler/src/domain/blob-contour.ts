@@ -4,18 +4,35 @@ export class ContourBuffer {
   ys = new Int32Array(4096);
   length = 0;
 
+  private offsets = new Int32Array(8);
+  private offsetsWidth = -1;
+
   push(x: number, y: number): void {
-    if (this.length === this.xs.length) {
-      const xs = new Int32Array(this.length * 2);
-      xs.set(this.xs);
-      const ys = new Int32Array(this.length * 2);
-      ys.set(this.ys);
-      this.xs = xs;
-      this.ys = ys;
-    }
+    if (this.length === this.xs.length) this.reserve(this.length + 1);
     this.xs[this.length] = x;
     this.ys[this.length] = y;
     this.length++;
+  }
+
+  /** Room for at least `points` points, keeping the first `length`. */
+  reserve(points: number): void {
+    if (points <= this.xs.length) return;
+    const capacity = Math.max(points, this.xs.length * 2);
+    const xs = new Int32Array(capacity);
+    xs.set(this.xs.subarray(0, this.length));
+    const ys = new Int32Array(capacity);
+    ys.set(this.ys.subarray(0, this.length));
+    this.xs = xs;
+    this.ys = ys;
+  }
+
+  /** The chain-code directions as index steps in a row-major image of this width. */
+  neighbourOffsets(width: number): Int32Array {
+    if (width !== this.offsetsWidth) {
+      for (let s = 0; s < 8; s++) this.offsets[s] = DX[s]! + DY[s]! * width;
+      this.offsetsWidth = width;
+    }
+    return this.offsets;
   }
 }
 
@@ -27,10 +44,44 @@ const DX = Int8Array.of(1, 1, 0, -1, -1, -1, 0, 1);
 const DY = Int8Array.of(0, -1, -1, -1, 0, 1, 1, 1);
 
 /**
+ * NEXT[mask << 3 | s]: the first direction after s, counter-clockwise, whose bit is set in the
+ * eight-neighbour mask (bit d for direction d). Reading all eight neighbours and looking the
+ * answer up costs fewer cycles than stopping at the first foreground one, because where that
+ * search stops is unpredictable along a noisy border.
+ */
+const NEXT = new Uint8Array(256 * 8);
+for (let mask = 1; mask < 256; mask++) {
+  for (let s = 0; s < 8; s++) {
+    let d = (s + 1) & 7;
+    while ((mask & (1 << d)) === 0) d = (d + 1) & 7;
+    NEXT[(mask << 3) | s] = d;
+  }
+}
+
+/**
+ * The grey image inside a one-pixel frame of 0, (width + 2) x (height + 2): every pixel of the
+ * image then has eight readable neighbours, and the frame is background for every cut >= 0, as
+ * findContours' zero frame is. `out` (at least that long) is filled and returned.
+ */
+export function frameImage(grey: Uint8Array, width: number, height: number, out: Uint8Array = new Uint8Array((width + 2) * (height + 2))): Uint8Array {
+  const stride = width + 2;
+  out.fill(0, 0, stride);
+  for (let y = 0; y < height; y++) {
+    const row = (y + 1) * stride;
+    out[row] = 0;
+    out.set(grey.subarray(y * width, (y + 1) * width), row + 1);
+    out[row + stride - 1] = 0;
+  }
+  out.fill(0, (height + 1) * stride, (height + 2) * stride);
+  return out;
+}
+
+/**
  * Suzuki-Abe border following as findContours(CHAIN_APPROX_NONE) performs it, writing every
  * visited border pixel (a pixel is written again each time the border passes through it, which
- * shapes the median radius). Foreground is grey > cut; outside the image is background, as in
- * findContours' zero frame.
+ * shapes the median radius). Foreground is grey > cut, cut >= 0; `framed` is the image as
+ * frameImage gives it, so outside the image is background, as in findContours' zero frame.
+ * Points are in image coordinates.
  *
  * An outer border starts at its component's first pixel, with the background pixel on its left
  * as the previous neighbour; a hole border starts at the foreground pixel left of the hole's
@@ -41,9 +92,8 @@ const DY = Int8Array.of(0, -1, -1, -1, 0, 1, 1, 1);
  * Returns false, with the buffer partial, when more than `maxPoints` points would be written.
  */
 export function followBorder(
-  grey: Uint8Array,
+  framed: Uint8Array,
   width: number,
-  height: number,
   startX: number,
   startY: number,
   hole: boolean,
@@ -51,39 +101,70 @@ export function followBorder(
   maxPoints: number,
   out: ContourBuffer,
 ): boolean {
-  const foreground = (x: number, y: number): boolean =>
-    x >= 0 && y >= 0 && x < width && y < height && grey[y * width + x]! > cut;
+  const stride = width + 2;
+  const offset = out.neighbourOffsets(stride);
+  const o0 = offset[0]!;
+  const o1 = offset[1]!;
+  const o2 = offset[2]!;
+  const o3 = offset[3]!;
+  const o4 = offset[4]!;
+  const o5 = offset[5]!;
+  const o6 = offset[6]!;
+  const o7 = offset[7]!;
   out.length = 0;
+  const start = (startY + 1) * stride + startX + 1;
 
   const firstDirection = hole ? 0 : 4;
   let s = firstDirection;
   do {
     s = (s - 1) & 7;
-  } while (!foreground(startX + DX[s]!, startY + DY[s]!) && s !== firstDirection);
+  } while (framed[start + offset[s]!]! <= cut && s !== firstDirection);
   if (s === firstDirection) {
     out.push(startX, startY);
     return true;
   }
-  const lastX = startX + DX[s]!;
-  const lastY = startY + DY[s]!;
+  const last = start + offset[s]!;
 
+  let at = start;
   let x = startX;
   let y = startY;
+  let n = 0;
+  let xs = out.xs;
+  let ys = out.ys;
   for (;;) {
-    // Search counter-clockwise from the neighbour after the one we came from; at worst the
-    // previous pixel is found again after a full turn, so the search ends within eight steps.
-    let nx: number;
-    let ny: number;
-    do {
-      s = (s + 1) & 7;
-      nx = x + DX[s]!;
-      ny = y + DY[s]!;
-    } while (!foreground(nx, ny));
-    if (out.length === maxPoints) return false;
-    out.push(x, y);
-    if (nx === startX && ny === startY && x === lastX && y === lastY) return true;
-    x = nx;
-    y = ny;
+    // The next pixel is the first foreground neighbour counter-clockwise after the one we came
+    // from; the previous pixel is foreground, so there is one. (cut - g) >>> 31 is 1 exactly
+    // when g > cut.
+    const mask =
+      ((cut - framed[at + o0]!) >>> 31) |
+      (((cut - framed[at + o1]!) >>> 31) << 1) |
+      (((cut - framed[at + o2]!) >>> 31) << 2) |
+      (((cut - framed[at + o3]!) >>> 31) << 3) |
+      (((cut - framed[at + o4]!) >>> 31) << 4) |
+      (((cut - framed[at + o5]!) >>> 31) << 5) |
+      (((cut - framed[at + o6]!) >>> 31) << 6) |
+      (((cut - framed[at + o7]!) >>> 31) << 7);
+    s = NEXT[(mask << 3) | s]!;
+    const next = at + offset[s]!;
+    if (n === maxPoints) break;
+    if (n === xs.length) {
+      out.length = n;
+      out.reserve(n + 1);
+      xs = out.xs;
+      ys = out.ys;
+    }
+    xs[n] = x;
+    ys[n] = y;
+    n++;
+    if (next === start && at === last) {
+      out.length = n;
+      return true;
+    }
+    at = next;
+    x += DX[s]!;
+    y += DY[s]!;
     s = (s + 4) & 7;
   }
+  out.length = n;
+  return false;
 }

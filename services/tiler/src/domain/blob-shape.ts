@@ -198,16 +198,71 @@ function cross(ou: number, ov: number, au: number, av: number, bu: number, bv: n
   return (au - ou) * (bv - ov) - (av - ov) * (bu - ou);
 }
 
-/** Median distance from (cx, cy) to the contour points: the mean of the two middle ones when even. */
+/**
+ * Median distance from (cx, cy) to the contour points: the mean of the two middle ones when even.
+ * The middle values are selected in linear time; they are the same numbers a full sort puts there.
+ */
 export function medianDistance(contour: ContourBuffer, cx: number, cy: number, scratch: ShapeScratch): number {
   const { xs, ys, length: n } = contour;
   scratch.ensureDistances(n);
-  const d = scratch.distances.subarray(0, n);
+  const d = scratch.distances;
   for (let i = 0; i < n; i++) {
     const dx = cx - xs[i]!;
     const dy = cy - ys[i]!;
     d[i] = Math.sqrt(dx * dx + dy * dy);
   }
-  d.sort();
-  return (d[(n - 1) >> 1]! + d[n >> 1]!) / 2;
+  const lower = (n - 1) >> 1;
+  selectNth(d, 0, n - 1, lower);
+  if (n % 2 === 1) return d[lower]!;
+  // Everything after `lower` is no smaller than it: the upper middle is their minimum.
+  let upper = d[lower + 1]!;
+  for (let i = lower + 2; i < n; i++) if (d[i]! < upper) upper = d[i]!;
+  return (d[lower]! + upper) / 2;
+}
+
+/**
+ * Rearranges values[from..to] so that values[k] is the value a sort would put there, with no
+ * larger value before it and no smaller one after it (Hoare's selection, median-of-three pivots).
+ */
+function selectNth(values: Float64Array, from: number, to: number, k: number): void {
+  let lo = from;
+  let hi = to;
+  while (hi - lo > 16) {
+    const mid = (lo + hi) >> 1;
+    // Order lo, mid, hi so that the pivot (mid) is the median of the three and both ends are
+    // sentinels for the scans below.
+    if (values[mid]! < values[lo]!) swap(values, mid, lo);
+    if (values[hi]! < values[lo]!) swap(values, hi, lo);
+    if (values[hi]! < values[mid]!) swap(values, hi, mid);
+    const pivot = values[mid]!;
+    let i = lo;
+    let j = hi;
+    for (;;) {
+      do i++;
+      while (values[i]! < pivot);
+      do j--;
+      while (values[j]! > pivot);
+      if (i >= j) break;
+      swap(values, i, j);
+    }
+    // values[lo..j] <= pivot <= values[j + 1..hi]
+    if (k <= j) hi = j;
+    else lo = j + 1;
+  }
+  // Insertion sort finishes a short range.
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = values[i]!;
+    let j = i - 1;
+    while (j >= lo && values[j]! > v) {
+      values[j + 1] = values[j]!;
+      j--;
+    }
+    values[j + 1] = v;
+  }
+}
+
+function swap(values: Float64Array, i: number, j: number): void {
+  const t = values[i]!;
+  values[i] = values[j]!;
+  values[j] = t;
 }

@@ -1,4 +1,5 @@
 import { greyImage, type GreyImage, type RgbImage } from './image.js';
+import { rowWords } from './pixel-words.js';
 
 /*
  * 8-bit colour conversions with OpenCV's integer arithmetic (cv::cvtColor, OpenCV 4.x), so that
@@ -22,7 +23,23 @@ export function toGrey(rgb: RgbImage): GreyImage {
   const n = rgb.width * rgb.height;
   const src = rgb.data;
   const out = new Uint8Array(n);
-  for (let i = 0, j = 0; i < n; i++, j += 3) {
+  // Four pixels are twelve bytes: three 32-bit loads in, one 32-bit store out (pixel-words.ts).
+  const words = rowWords(src, 0);
+  const quads = words === null ? 0 : n >> 2;
+  if (words !== null) {
+    const outWords = new Uint32Array(out.buffer, 0, quads);
+    for (let q = 0, w = 0; q < quads; q++, w += 3) {
+      const a = words[w]; // r0 g0 b0 r1
+      const b = words[w + 1]; // g1 b1 r2 g2
+      const c = words[w + 2]; // b2 r3 g3 b3
+      const g0 = ((a & 255) * GREY_R + ((a >>> 8) & 255) * GREY_G + ((a >>> 16) & 255) * GREY_B + 16384) >> GREY_SHIFT;
+      const g1 = ((a >>> 24) * GREY_R + (b & 255) * GREY_G + ((b >>> 8) & 255) * GREY_B + 16384) >> GREY_SHIFT;
+      const g2 = (((b >>> 16) & 255) * GREY_R + (b >>> 24) * GREY_G + (c & 255) * GREY_B + 16384) >> GREY_SHIFT;
+      const g3 = (((c >>> 8) & 255) * GREY_R + ((c >>> 16) & 255) * GREY_G + (c >>> 24) * GREY_B + 16384) >> GREY_SHIFT;
+      outWords[q] = g0 | (g1 << 8) | (g2 << 16) | (g3 << 24);
+    }
+  }
+  for (let i = quads * 4, j = i * 3; i < n; i++, j += 3) {
     out[i] = (src[j] * GREY_R + src[j + 1] * GREY_G + src[j + 2] * GREY_B + 16384) >> GREY_SHIFT;
   }
   return greyImage(rgb.width, rgb.height, out);

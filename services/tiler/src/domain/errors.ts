@@ -17,7 +17,7 @@ export class InvalidImageError extends InvalidArgumentError {
 /** The photo has more pixels than the configured limit; refused before its pixels are decoded. */
 export class ImageTooLargeError extends LimitExceededError {
   constructor(pixels: number, maxPixels: number) {
-    super('maxPixels', `the image has ${pixels} pixels, more than the limit of ${maxPixels}`, { pixels, max: maxPixels, maxPixels });
+    super('TILER_MAX_PIXELS', `the image has ${pixels} pixels, more than the limit of ${maxPixels} (TILER_MAX_PIXELS)`, { pixels, max: maxPixels });
     this.name = 'ImageTooLargeError';
   }
 }

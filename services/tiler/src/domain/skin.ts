@@ -1,5 +1,6 @@
 import { chromaBlueOf, chromaRedOf, hueOf, lumaOf, saturationOf } from './colour-space.js';
 import type { RgbImage } from './image.js';
+import { rowWords } from './pixel-words.js';
 
 /*
  * The research's skin detector: a pixel is skin when it lies in both an HSV box and a YCrCb
@@ -75,10 +76,31 @@ export function skinColourTable(): Uint8Array {
 
 /**
  * The unfiltered mask of one photo row into target[0..width), 0 or 1 per pixel, with the last
- * pixel replicated into target[width] (medianBlur's border).
+ * pixel replicated into target[width] (medianBlur's border). `words` is the photo as 32-bit
+ * words when its rows start on word boundaries (pixel-words.ts): four pixels are then three
+ * loads, and their four mask bytes one store into `targetWords`.
  */
-function skinRow(src: Uint8Array, table: Uint8Array, width: number, y: number, target: Uint8Array): void {
-  for (let x = 0, j = y * width * 3; x < width; x++, j += 3) {
+function skinRow(src: Uint8Array, words: Uint32Array | null, table: Uint8Array, width: number, y: number, target: Uint8Array, targetWords: Uint32Array): void {
+  let x = 0;
+  if (words !== null) {
+    const quads = width >> 2;
+    for (let k = 0, w = (y * width * 3) >> 2; k < quads; k++, w += 3) {
+      const a = words[w]; // r0 g0 b0 r1
+      const b = words[w + 1]; // g1 b1 r2 g2
+      const c = words[w + 2]; // b2 r3 g3 b3
+      const c0 = ((a & 255) << 16) | (a & 0xff00) | ((a >>> 16) & 255);
+      const c1 = ((a >>> 24) << 16) | ((b & 255) << 8) | ((b >>> 8) & 255);
+      const c2 = (b & 0xff0000) | ((b >>> 24) << 8) | (c & 255);
+      const c3 = (((c >>> 8) & 255) << 16) | ((c >>> 8) & 0xff00) | (c >>> 24);
+      targetWords[k] =
+        ((table[c0 >> 3] >> (c0 & 7)) & 1) |
+        (((table[c1 >> 3] >> (c1 & 7)) & 1) << 8) |
+        (((table[c2 >> 3] >> (c2 & 7)) & 1) << 16) |
+        (((table[c3 >> 3] >> (c3 & 7)) & 1) << 24);
+    }
+    x = quads * 4;
+  }
+  for (let j = (y * width + x) * 3; x < width; x++, j += 3) {
     const colour = (src[j] << 16) | (src[j + 1] << 8) | src[j + 2];
     target[x] = (table[colour >> 3] >> (colour & 7)) & 1;
   }
@@ -93,6 +115,8 @@ function skinRow(src: Uint8Array, table: Uint8Array, width: number, y: number, t
 class MajorityRows {
   private readonly table = skinColourTable();
   private readonly width: number;
+  /** The photo as 32-bit words, or null (see skinRow). */
+  private readonly photoWords: Uint32Array | null;
   /** 32-bit words per row buffer, enough for width + 1 bytes. */
   private readonly words: number;
   private readonly rows: Uint8Array[];
@@ -104,6 +128,7 @@ class MajorityRows {
 
   constructor(private readonly rgb: RgbImage) {
     this.width = rgb.width;
+    this.photoWords = rowWords(rgb.data, rgb.width * 3);
     this.words = (rgb.width + 4) >> 2;
     // Each buffer owns its ArrayBuffer, so 32-bit views start aligned. Byte k of a word is
     // column 4i + k: typed arrays use the platform order, little-endian on every Node target.
@@ -118,7 +143,7 @@ class MajorityRows {
     const clamped = y < 0 ? 0 : y >= this.rgb.height ? this.rgb.height - 1 : y;
     const slot = clamped % 3;
     if (this.rowIndex[slot] !== clamped) {
-      skinRow(this.rgb.data, this.table, this.width, clamped, this.rows[slot]);
+      skinRow(this.rgb.data, this.photoWords, this.table, this.width, clamped, this.rows[slot], this.rowWords[slot]);
       this.rowIndex[slot] = clamped;
     }
     return slot;
@@ -137,26 +162,29 @@ class MajorityRows {
   }
 
   /**
-   * Set pixels of filtered row y. Four at a time: each byte adds its left and right neighbours
-   * (shifted words; at most 9, still no carry), then + 3 sets bit 3 exactly when the sum is
-   * >= 5, and a multiply adds the four bits.
+   * Set pixels of filtered row y. Four at a time: the column sums of rows y - 1, y, y + 1 come
+   * from one 32-bit add per word (each byte holds at most 3, so no carry crosses into the next
+   * byte), each byte then adds its left and right neighbours (shifted words; at most 9, still
+   * no carry), + 3 sets bit 3 exactly when the sum is >= 5, and a multiply adds the four bits.
    */
   count(y: number): number {
-    this.columnSums(y);
-    const sums = this.sumWords;
+    const up = this.rowWords[this.slot(y - 1)];
+    const mid = this.rowWords[this.slot(y)];
+    const down = this.rowWords[this.slot(y + 1)];
     const full = this.width >> 2;
     const partial = this.width & 3;
-    let count = 0;
-    let previous = sums[0] & 0xff; // the left border replicates column 0
     const blocks = full + (partial ? 1 : 0);
+    let count = 0;
+    let word = up[0] + mid[0] + down[0];
+    let previous = word & 0xff; // the left border replicates column 0
     for (let k = 0; k < blocks; k++) {
-      const word = sums[k];
-      const next = k + 1 < this.words ? sums[k + 1] : 0;
+      const next = k + 1 < this.words ? up[k + 1] + mid[k + 1] + down[k + 1] : 0;
       const total = word + ((word << 8) | previous) + ((word >>> 8) | (next << 24));
       let set = (total + 0x03030303) & 0x08080808;
       if (k === full) set &= (1 << (8 * partial)) - 1; // drop bytes past the last column
       count += Math.imul(set >>> 3, 0x01010101) >>> 24;
       previous = word >>> 24;
+      word = next;
     }
     return count;
   }

@@ -25,7 +25,7 @@ export interface BlobAgreementOptions {
   scene?: LesionSceneOptions | false;
   /** A Python 3 with OpenCV (default Debian's /usr/bin/python3). */
   python?: string;
-  /** Runs of our detector per image; its time is their median (default 1). */
+  /** Timed detections per image, ours and OpenCV's alike; each side reports the median (default 1). */
   timingRuns?: number;
 }
 
@@ -79,6 +79,8 @@ interface OpenCvJob {
   height?: number;
   greyOut?: string;
   params?: BlobParams;
+  /** Detections to time; OpenCV reports their median, as our side does. */
+  runs?: number;
 }
 
 interface Subject {
@@ -95,14 +97,15 @@ export async function blobAgreement(options: BlobAgreementOptions = {}): Promise
       ...(await isicSubjects(options.imagesDir ?? DEFAULT_IMAGES_DIR, options.images ?? 20, python, work)),
       ...(await sceneSubjects(options.scene === undefined ? DEFAULT_SCENE : options.scene, work)),
     ];
+    const runs = Math.max(1, options.timingRuns ?? 1);
     const jobs: OpenCvJob[] = subjects.map((s) => ({
       raw: s.rawPath,
       width: s.grey.width,
       height: s.grey.height,
       params: wideFieldBlobParams(s.grey.width, s.grey.height),
+      runs,
     }));
     const results = await runOpenCv(python, jobs);
-    const runs = Math.max(1, options.timingRuns ?? 1);
     const images = subjects.map((subject, i) => compare(subject, results[i]!, runs));
     return { images, total: totals(images) };
   } finally {

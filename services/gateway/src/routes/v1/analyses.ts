@@ -38,6 +38,7 @@ export async function analysesRoutes(app: FastifyInstance, { pipeline }: Analyse
   app.post<{ Querystring: AnalysisQuery }>(
     '/analyses',
     {
+      config: { admission: 'analysis' },
       schema: {
         operationId: 'analyse',
         tags: ['analyses'],
@@ -58,6 +59,7 @@ export async function analysesRoutes(app: FastifyInstance, { pipeline }: Analyse
   app.post<{ Querystring: PictureQuery }>(
     '/analyses/picture',
     {
+      config: { admission: 'analysis' },
       schema: {
         operationId: 'analysisPicture',
         tags: ['analyses'],

@@ -14,6 +14,7 @@ export async function classifyRoutes(app: FastifyInstance, { pipeline }: Classif
   app.post(
     '/classify',
     {
+      config: { admission: 'inference' },
       schema: {
         operationId: 'classify',
         tags: ['classification'],

@@ -95,6 +95,7 @@ export async function predictRoutes(app: FastifyInstance, options: PredictRouteO
     app.post<{ Params: PredictParams }>(
       route.url,
       {
+        config: { admission: 'inference' },
         bodyLimit: options.maxBodyBytes,
         schema: {
           operationId: route.id,

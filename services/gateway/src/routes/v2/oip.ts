@@ -158,6 +158,7 @@ export async function oipRoutes(app: FastifyInstance, options: OipRouteOptions):
     app.post<{ Params: ModelParams }>(
       `${base}/infer`,
       {
+        config: { admission: 'inference' },
         bodyLimit: options.maxBodyBytes,
         schema: {
           operationId: `oipModel${suffix}Infer`,
