@@ -199,10 +199,8 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
       () => {
         if (overload === undefined) return undefined;
         const saturation = overload.saturation.requestsPerSecond;
-        const held = `the work kept pace (${fmt(overload.acceptedOverallRate)} answers/s from the first send to the last answer, ${fmt((100 * overload.acceptedOverallRate) / saturation)} % of saturation), but while sending only ${fmt(overload.acceptedRate, 1)} answers/s came back (${fmt((100 * overload.acceptedRate) / saturation)} %): with every request admitted, the cores are shared by thousands of half-done requests and answers arrive in bursts long after they were asked for${others(overload.otherCores)}`;
-        return overload.rejectedShare < 0.05
-          ? `only ${fmt(100 * overload.rejectedShare, 1)} % was refused (${overload.classifierRejected} classifier refusals): the gateway and the tiler admit every request and only the classifier bounds its queue, which the excess never reaches, so all admitted requests share the cores at once and each takes as long as the backlog; ${held}`
-          : `${fmt(100 * overload.rejectedShare, 1)} % was refused, but the accepted requests first waited in queues deep enough to hold them for many service times; ${held}`;
+        const { maxInFlight, maxQueued, maxQueueWaitMs } = overload.admission;
+        return `${fmt(100 * overload.rejectedShare, 1)} % was refused (${overload.classifierRejected} by the classifier's queue, the rest by the gateway's admission limit of ${maxInFlight} in flight + ${maxQueued} queued, ${maxQueueWaitMs} ms longest wait); the accepted requests still shared the ${cores} cores with the load generator (${fmt(overload.clientCores, 2)} cores) and with the work of refusing the excess, and ${fmt(overload.acceptedRate, 1)} answers/s came back while sending (${fmt((100 * overload.acceptedRate) / saturation)} % of saturation)${others(overload.otherCores)}`;
       },
     ),
   );

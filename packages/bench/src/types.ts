@@ -197,11 +197,19 @@ export interface ScaleoutExperiment {
   readonly projection: { readonly assumptions: string[]; readonly demands: Record<string, number>; readonly rows: ProjectionRow[] };
 }
 
+export interface AdmissionAtKnee {
+  readonly maxInFlight: number;
+  readonly maxQueued: number;
+  readonly maxQueueWaitMs: number;
+}
+
 export interface OverloadExperiment {
   readonly route: '/v1/classify';
   readonly replicas: number;
   readonly saturation: { concurrency: number; requestsPerSecond: number; latencyMs: LatencySummary };
   readonly unloaded: { latencyMs: LatencySummary };
+  /** The gateway's admission limit for the open loop, set from the two measurements above. */
+  readonly admission: AdmissionAtKnee;
   readonly offeredRate: number;
   readonly seconds: number;
   readonly offered: number;

@@ -109,6 +109,7 @@ export function fixtureResults(): BenchResults {
       replicas: 2,
       saturation: { concurrency: 32, requestsPerSecond: 200, latencyMs: latency(150) },
       unloaded: { latencyMs: summarize([8, 9, 10, 11, 12]) },
+      admission: { maxInFlight: 3, maxQueued: 3, maxQueueWaitMs: 12 },
       offeredRate: 400,
       seconds: 20,
       offered: 8000,

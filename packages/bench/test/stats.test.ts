@@ -6,6 +6,7 @@ import { formatDuration, renderBar } from '../src/progress.js';
 import { project, sharedCoresBound } from '../src/projection.js';
 import { classifierCounters, parseMetrics, serverSplit, sumOf } from '../src/prometheus.js';
 import { percentile, ratio, summarize } from '../src/stats.js';
+import { admissionAtKnee } from '../src/experiments/overload.js';
 
 describe('percentiles', () => {
   it('interpolates linearly between closest ranks, as numpy does', () => {
@@ -121,5 +122,17 @@ describe('command line and progress', () => {
     expect(renderBar(2, 4)).toBe('[####]');
     expect(formatDuration(75)).toBe('1m15s');
     expect(formatDuration(9.4)).toBe('9s');
+  });
+});
+
+describe('admissionAtKnee', () => {
+  it("serves about Little's-law concurrency at saturation with headroom, queues as many, and waits at most the unloaded p99", () => {
+    // 120 requests/s x 15 ms = 1.8 requests in service at the knee; x 1.5 = 2.7 -> 3.
+    expect(admissionAtKnee(120, 15, 29.2)).toEqual({ maxInFlight: 3, maxQueued: 3, maxQueueWaitMs: 30 });
+    expect(admissionAtKnee(400, 100, 250)).toEqual({ maxInFlight: 60, maxQueued: 60, maxQueueWaitMs: 250 });
+  });
+
+  it('never goes below two in flight', () => {
+    expect(admissionAtKnee(10, 5, 8).maxInFlight).toBe(2);
   });
 });

@@ -156,13 +156,15 @@ export class ServiceProcess {
   }
 
   /**
-   * Starts the program again, with the same environment and on the port the first run bound
-   * (when portVariable is known), once the current run has ended; resolves when it listens.
+   * Starts the program again, with the same environment (plus `envChanges`, e.g. new limits) and
+   * on the port the first run bound (when portVariable is known), once the current run has
+   * ended; resolves when it listens.
    */
-  async restart(): Promise<void> {
+  async restart(envChanges: Readonly<Record<string, string>> = {}): Promise<void> {
     if (this.running) throw new Error(`${this.name} is still running (pid ${this.pid}): stop() or kill() it before restart()`);
     const { portVariable } = this.options;
-    const env = portVariable ? { ...this.options.env, [portVariable]: String(this.run.ports.port) } : this.options.env;
+    const base = { ...this.options.env, ...envChanges };
+    const env = portVariable ? { ...base, [portVariable]: String(this.run.ports.port) } : base;
     this.run = await spawnRun({ ...this.options, env });
     this.runs += 1;
   }

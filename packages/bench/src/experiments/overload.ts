@@ -5,10 +5,24 @@ import type { BenchPlan } from '../plan.js';
 import { peakRssBytes } from '../proc.js';
 import { startBenchStack } from '../services.js';
 import { summarize } from '../stats.js';
-import type { OverloadExperiment } from '../types.js';
+import type { AdmissionAtKnee, OverloadExperiment } from '../types.js';
 import { otherCores, ServiceWindow, type WindowFigures } from '../window.js';
 
 const START_SECONDS = 8;
+/** Room above the knee's concurrency, for batching and for jitter in the service time. */
+const KNEE_HEADROOM = 1.5;
+
+/**
+ * The gateway's admission limit an operator would set from two measurements (the docs'
+ * advice: serve about the concurrency at which throughput stops growing): by Little's law that
+ * concurrency is the saturation throughput x the unloaded latency; queue as many again, and let
+ * none wait longer than an unloaded request's p99, so an accepted request takes at most about
+ * that wait plus its own time at the knee.
+ */
+export function admissionAtKnee(saturationPerSecond: number, unloadedP50Ms: number, unloadedP99Ms: number): AdmissionAtKnee {
+  const knee = Math.max(2, Math.ceil((saturationPerSecond * unloadedP50Ms * KNEE_HEADROOM) / 1000));
+  return { maxInFlight: knee, maxQueued: knee, maxQueueWaitMs: Math.max(1, Math.ceil(unloadedP99Ms)) };
+}
 
 export function estimateOverload(plan: BenchPlan): number {
   const o = plan.overload;
@@ -47,6 +61,17 @@ export async function runOverload(context: BenchContext): Promise<OverloadExperi
     progress.begin('5 overload: unloaded latency, concurrency 1', o.unloadedSeconds + 0.5);
     const unloaded = await context.quiet.measure('5 overload unloaded latency', () => measuredLoop(stack, spec, 1, o.unloadedSeconds), (window) => window.otherCores);
 
+    const unloadedMs = summarize(unloaded.latenciesMs);
+    const admission = admissionAtKnee(saturationRate, unloadedMs.p50, unloadedMs.p99);
+    progress.begin(`5 overload: gateway restarted with ${admission.maxInFlight} in flight, ${admission.maxQueued} queued, ${admission.maxQueueWaitMs} ms wait`, 4);
+    await stack.gateway.stop();
+    await stack.gateway.restart({
+      MAX_IN_FLIGHT_REQUESTS: String(admission.maxInFlight),
+      MAX_QUEUED_REQUESTS: String(admission.maxQueued),
+      MAX_QUEUE_WAIT_MS: String(admission.maxQueueWaitMs),
+    });
+    await fixedCount(spec, { clients: 2, requestsPerClient: 8, timeoutSeconds: 60 });
+
     const rate = o.factor * saturationRate;
     progress.begin(`5 overload: open loop at ${Math.round(rate)} requests/s (${o.factor} x saturation) for ${o.seconds} s`, o.seconds + 3);
     const window = new ServiceWindow(stack.all, stack.classifiers);
@@ -59,7 +84,8 @@ export async function runOverload(context: BenchContext): Promise<OverloadExperi
       route: '/v1/classify',
       replicas: o.replicas,
       saturation: { concurrency: o.saturationConcurrency, requestsPerSecond: saturationRate, latencyMs: summarize(saturation.latenciesMs) },
-      unloaded: { latencyMs: summarize(unloaded.latenciesMs) },
+      unloaded: { latencyMs: unloadedMs },
+      admission,
       offeredRate: rate,
       seconds: o.seconds,
       offered: result.offered,

@@ -302,6 +302,10 @@ function overloadSection(results: BenchResults): string | undefined {
       [
         ['saturation throughput (closed loop)', `${fmt(o.saturation.requestsPerSecond, 1)} requests/s (p99 ${ms(o.saturation.latencyMs.p99)} ms)`],
         ['unloaded latency (concurrency 1)', `p50 ${ms(o.unloaded.latencyMs.p50)} ms, p99 ${ms(o.unloaded.latencyMs.p99)} ms`],
+        [
+          'gateway admission for the open loop (restarted with it)',
+          `${o.admission.maxInFlight} in flight, ${o.admission.maxQueued} queued, ${o.admission.maxQueueWaitMs} ms longest wait: the knee by Little's law, saturation x unloaded p50 x 1.5, queue as many, wait at most the unloaded p99`,
+        ],
         ['offered', `${o.offered} requests at ${fmt(o.offeredRate, 1)}/s; ${o.sent} sent, ${o.notSent} not sent (4096 already open)`],
         ['throughput held (200s per second while sending)', `${fmt(o.acceptedRate, 1)} requests/s = ${fmt((100 * o.acceptedRate) / o.saturation.requestsPerSecond)} % of saturation`],
         ['200s over the whole run (first send to last answer)', `${fmt(o.acceptedOverallRate, 1)} requests/s over ${fmt(o.lastAnswerSeconds, 1)} s`],
