@@ -64,7 +64,7 @@ describe('ugly-duckling gRPC server', () => {
     const duplicate = callUnary(client, 'Score', scoreRequest([{ id: 'a', embedding: [1] }, { id: 'a', embedding: [2] }, { id: 'c', embedding: [1] }]));
     await expect(duplicate).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/unique/) });
     const many = Array.from({ length: 101 }, (_, i) => ({ id: `l${i}`, diameter: 1, embedding: [1] }));
-    await expect(callUnary(client, 'Score', scoreRequest(many))).rejects.toMatchObject({ code: 'OUT_OF_RANGE', details: { limit: 'ugly_duckling_max_lesions' } });
+    await expect(callUnary(client, 'Score', scoreRequest(many))).rejects.toMatchObject({ code: 'OUT_OF_RANGE', details: { limit: 'UGLY_DUCKLING_MAX_LESIONS' } });
   });
 
   it('explains why two lesions are not ranked', async () => {

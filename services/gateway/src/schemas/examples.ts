@@ -74,7 +74,7 @@ const PROBLEM_SAMPLES: Record<ProblemKind, { detail: string; instance?: string; 
   'too-many-photos': { detail: 'a request may carry at most 10 photos', extra: { limit: 'MAX_PHOTOS', max: 10 } },
   'too-many-parts': { detail: 'Reach parts limit' },
   'body-too-large': { detail: 'Request body is too large', extra: { limit: 'MAX_UPLOAD_BYTES', max: 26214400 } },
-  'limit-exceeded': { detail: 'the photo has 60000000 pixels, more than the 50000000 allowed', extra: { limit: 'tiler_max_pixels', max: 50000000, photo: 0 } },
+  'limit-exceeded': { detail: 'the image has 60000000 pixels, more than the limit of 50000000 (TILER_MAX_PIXELS)', extra: { limit: 'TILER_MAX_PIXELS', max: 50000000, photo: 0 } },
   'all-photos-blurred': {
     detail: 'the photo is too blurred to analyse',
     extra: { photos: [{ photo: 0, blurScore: 0.41, blurThreshold: 1 }] },

@@ -8,7 +8,7 @@ export function patchHandler(deps: { readonly maxImages: number; readonly maxPix
     const size = requireCropSize(request.size);
     if (request.images.length === 0) requireImageBytes(undefined, 'images');
     if (request.images.length > deps.maxImages) {
-      throw new LimitExceededError('tiler_max_images', `${request.images.length} images exceed the limit of ${deps.maxImages} per request`, { max: deps.maxImages });
+      throw new LimitExceededError('TILER_MAX_IMAGES', `${request.images.length} images exceed the limit of ${deps.maxImages} per request (TILER_MAX_IMAGES)`, { max: deps.maxImages });
     }
     request.images.forEach((image, index) => requireImageBytes(image, `images[${index}]`));
     const patches = await patchImages(request.images, size, { maxPixels: deps.maxPixels });

@@ -35,7 +35,7 @@ export function scoreHandler(deps: ScoreDeps) {
   return async (request: ScoreRequest__Output, context: CallContext): Promise<ScoreResponse> => {
     const count = request.lesions.length;
     if (count > deps.maxLesions) {
-      throw new LimitExceededError('ugly_duckling_max_lesions', `${count} lesions exceed the limit of ${deps.maxLesions} per request`, { max: deps.maxLesions });
+      throw new LimitExceededError('UGLY_DUCKLING_MAX_LESIONS', `${count} lesions exceed the limit of ${deps.maxLesions} per request (UGLY_DUCKLING_MAX_LESIONS)`, { max: deps.maxLesions });
     }
     const lesions = decodeLesions(request);
     deps.lesionsPerRequest.observe(count);
