@@ -38,8 +38,11 @@ function readPem(file: string): Buffer {
 // One PEM certificate block; lazy so that a bundle of several yields each one.
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
-/** A field naming a PEM file of one or more certificates; null when unset. */
-function certificateFile(env: string, doc: string): Field<PemFile | null> {
+/**
+ * A field naming a PEM file, read and checked once at start-up; null when unset. `check` throws
+ * an Error saying what is wrong with the contents.
+ */
+function pemFile(env: string, doc: string, check: (pem: Buffer) => void): Field<PemFile | null> {
   return {
     env,
     doc,
@@ -47,41 +50,40 @@ function certificateFile(env: string, doc: string): Field<PemFile | null> {
     parse: (raw) => {
       const file = path.resolve(raw);
       const pem = readPem(file);
-      const blocks = pem.toString('utf8').match(CERTIFICATE_BLOCK) ?? [];
-      if (blocks.length === 0) throw new Error('no PEM certificate in the file (expected -----BEGIN CERTIFICATE-----)');
-      blocks.forEach((block, index) => {
-        try {
-          new X509Certificate(block);
-        } catch (error) {
-          throw new Error(`certificate ${index + 1} of the file does not parse: ${(error as Error).message}`);
-        }
-      });
+      check(pem);
       return new PemFile(file, pem);
     },
   };
 }
 
-/** A field naming a PEM private key file; null when unset. */
-function privateKeyFile(env: string, doc: string): Field<PemFile | null> {
-  return {
-    env,
-    doc,
-    fallback: null,
-    parse: (raw) => {
-      const file = path.resolve(raw);
-      const pem = readPem(file);
-      const text = pem.toString('utf8');
-      if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) throw new Error('no PEM private key in the file (expected -----BEGIN PRIVATE KEY-----)');
-      // There is no passphrase variable: a key needing one could never be used.
-      if (/ENCRYPTED/.test(text)) throw new Error('the private key is encrypted: store it unencrypted (e.g. openssl pkey -in key.pem -out plain.pem) on a secret volume');
+/** A PEM file of one or more certificates. */
+function certificateFile(env: string, doc: string): Field<PemFile | null> {
+  return pemFile(env, doc, (pem) => {
+    const blocks = pem.toString('utf8').match(CERTIFICATE_BLOCK) ?? [];
+    if (blocks.length === 0) throw new Error('no PEM certificate in the file (expected -----BEGIN CERTIFICATE-----)');
+    blocks.forEach((block, index) => {
       try {
-        createPrivateKey(pem);
+        new X509Certificate(block);
       } catch (error) {
-        throw new Error(`the private key does not parse: ${(error as Error).message}`);
+        throw new Error(`certificate ${index + 1} of the file does not parse: ${(error as Error).message}`);
       }
-      return new PemFile(file, pem);
-    },
-  };
+    });
+  });
+}
+
+/** A PEM private key file. */
+function privateKeyFile(env: string, doc: string): Field<PemFile | null> {
+  return pemFile(env, doc, (pem) => {
+    const text = pem.toString('utf8');
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) throw new Error('no PEM private key in the file (expected -----BEGIN PRIVATE KEY-----)');
+    // There is no passphrase variable: a key needing one could never be used.
+    if (/ENCRYPTED/.test(text)) throw new Error('the private key is encrypted: store it unencrypted (e.g. openssl pkey -in key.pem -out plain.pem) on a secret volume');
+    try {
+      createPrivateKey(pem);
+    } catch (error) {
+      throw new Error(`the private key does not parse: ${(error as Error).message}`);
+    }
+  });
 }
 
 /** A port that may be left unset (null). */

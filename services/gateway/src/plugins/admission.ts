@@ -43,10 +43,9 @@ function admissionFor(group: AdmissionGroup, { limits, metrics }: AdmissionPlugi
  * Call on the root instance before any route is registered (it works through onRoute).
  */
 export function registerAdmission(app: FastifyInstance, options: AdmissionPluginOptions): void {
-  const groups = new Map(ADMISSION_GROUPS.map((group) => [group, admissionFor(group, options)]));
   const hooks = new Map<AdmissionGroup, onRequestHookHandler>(
     ADMISSION_GROUPS.map((group) => {
-      const admission = groups.get(group) as Admission;
+      const admission = admissionFor(group, options);
       const hook: onRequestHookHandler = async (request, reply) => {
         const budgetMs = request.scope.deadline.getTime() - Date.now();
         const ticket = await admission.admit(request.scope.signal, budgetMs);

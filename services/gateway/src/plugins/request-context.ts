@@ -66,9 +66,10 @@ export function registerRequestContext(app: FastifyInstance, options: RequestCon
       if (!reply.raw.writableEnded) controller.abort(new AppError('CANCELLED', 'the HTTP client closed the connection'));
     });
     reply.header(REQUEST_ID_HEADER, request.id);
-    // A scope first, so that a refused header still gets a well-formed problem answer.
-    request.scope = { requestId: request.id, deadline: new Date(Date.now() + options.requestTimeoutMs), signal: controller.signal };
+    const arrived = Date.now();
+    // The default deadline first, so that a request refused for a bad header still has a scope.
+    request.scope = { requestId: request.id, deadline: new Date(arrived + options.requestTimeoutMs), signal: controller.signal };
     const timeoutMs = requestTimeoutFor(request.headers[REQUEST_TIMEOUT_HEADER], options);
-    request.scope = { ...request.scope, deadline: new Date(Date.now() + timeoutMs) };
+    if (timeoutMs !== options.requestTimeoutMs) request.scope = { ...request.scope, deadline: new Date(arrived + timeoutMs) };
   });
 }

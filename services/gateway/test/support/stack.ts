@@ -2,6 +2,7 @@ import { Registry } from '@skinlesion/metrics';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps, type AppOptions } from '../../src/app.js';
 import { createClients, type GatewayClients } from '../../src/clients.js';
+import { loadGatewayConfig } from '../../src/config.js';
 import {
   startFakeClassifier,
   startFakeTiler,
@@ -11,33 +12,21 @@ import {
   type FakeUglyDuckling,
 } from './fake-services.js';
 
+/** The gateway's defaults, as its config gives them when only the backends' addresses are set. */
+const DEFAULTS = loadGatewayConfig({ TILER_ADDR: 'localhost:1', CLASSIFIER_ADDRS: 'localhost:2', UGLY_DUCKLING_ADDR: 'localhost:3' });
+
+/** The defaults (admission, security: no keys, no rate limit, headers on, no CORS), with small limits and short deadlines for tests. */
 export const TEST_OPTIONS: AppOptions = {
+  ...DEFAULTS,
   requestTimeoutMs: 10_000,
   maxRequestTimeoutMs: 30_000,
-  maxInFlightRequests: 16,
-  maxQueuedRequests: 64,
-  maxQueueWaitMs: 5_000,
   grpcMaxMessageBytes: 64 * 1024 * 1024,
   maxUploadBytes: 64 * 1024,
   maxInferenceBodyBytes: 4 * 1024 * 1024,
   maxPhotos: 4,
   maxCandidates: 1000,
   classifyChunk: 8,
-  classifierModel: '',
   readinessTimeoutMs: 1000,
-  // Security as configured by default: no keys, no rate limit, headers on, no CORS.
-  apiKeys: [],
-  healthRequiresKey: false,
-  metricsRequiresKey: false,
-  docsRequiresKey: false,
-  rateLimitPerSecond: 0,
-  rateLimitBurst: 20,
-  rateLimitMaxClients: 10_000,
-  trustProxy: false,
-  securityHeaders: true,
-  hstsMaxAgeSeconds: 0,
-  corsOrigins: [],
-  corsMaxAgeSeconds: 600,
 };
 
 export interface Stack {
