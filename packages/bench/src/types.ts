@@ -239,11 +239,18 @@ export interface BlobExperiment {
   readonly height: number;
   readonly repeats: number;
   readonly opencvVersion: string;
-  /** Medians over the repeats, ms. */
+  /** Medians over the repeats, ms; ours is the detector as the tiler ships it (oursThreads threads). */
   readonly opencvMs: number;
   readonly oursMs: number;
   readonly opencvRunsMs: number[];
   readonly oursRunsMs: number[];
+  /** Threads of our timed detector. Absent from results measured before it was recorded. */
+  readonly oursThreads?: number;
+  /** Our detector on the calling thread alone, in the same runs (median over the repeats, ms). Absent as oursThreads. */
+  readonly oursSingleThreadMs?: number;
+  readonly oursSingleThreadRunsMs?: number[];
+  /** Whether the shipped detector's blobs equalled the single thread's, order included, in every run. */
+  readonly threadsAgree?: boolean;
   readonly opencvKeypoints: number;
   readonly ourBlobs: number;
   readonly matched: number;

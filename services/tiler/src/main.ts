@@ -1,5 +1,6 @@
 import { runGrpcService } from '@skinlesion/grpc-kit';
 import { readConfig } from './config.js';
+import { createBlobDetector } from './parallel/blob-detector.js';
 import { tilerBinding } from './server.js';
 import { warmUp } from './warm-up.js';
 
@@ -9,8 +10,17 @@ async function main(): Promise<void> {
     service: 'tiler',
     ...config,
     setUp: async (runtime) => {
-      await warmUp();
-      return { bindings: [tilerBinding(runtime, config)] };
+      const blobDetector = await createBlobDetector({
+        threads: config.blobThreads,
+        onWorkerFailure: (error) => runtime.log.error({ err: error }, 'blob detection worker failed; detecting on the calling thread from now on'),
+      });
+      try {
+        await warmUp(blobDetector);
+      } catch (error) {
+        await blobDetector.close();
+        throw error;
+      }
+      return { bindings: [tilerBinding(runtime, config, blobDetector)], close: () => blobDetector.close() };
     },
   });
 }

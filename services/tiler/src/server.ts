@@ -2,13 +2,19 @@ import { unary, type ServiceBinding, type ServiceRuntime } from '@skinlesion/grp
 import { Histogram, LATENCY_BUCKETS_SECONDS } from '@skinlesion/metrics';
 import { loadTilerProto } from '@skinlesion/proto';
 import type { Config } from './config.js';
+import { callingThreadBlobDetector, type BlobDetector } from './domain/blobs.js';
 import { patchHandler } from './handlers/patch.js';
 import { renderHandler } from './handlers/render.js';
 import { tileHandler } from './handlers/tile.js';
 
 export const GRPC_SERVICE = 'skinlesion.tiler.v1.Tiler';
 
-export function tilerBinding(runtime: ServiceRuntime, config: Pick<Config, 'maxPixels' | 'maxCandidates' | 'maxImages'>): ServiceBinding {
+/** `blobDetector` runs step 1's detection; its owner closes it. */
+export function tilerBinding(
+  runtime: ServiceRuntime,
+  config: Pick<Config, 'maxPixels' | 'maxCandidates' | 'maxImages'>,
+  blobDetector: Pick<BlobDetector, 'detect'> = callingThreadBlobDetector(),
+): ServiceBinding {
   const proto = loadTilerProto();
   const stageSeconds = new Histogram({
     name: 'tiler_stage_seconds',
@@ -28,7 +34,7 @@ export function tilerBinding(runtime: ServiceRuntime, config: Pick<Config, 'maxP
     name: GRPC_SERVICE,
     definition: proto.Tiler.service,
     implementation: {
-      Tile: unary('Tile', tileHandler({ ...config, stageSeconds, candidatesPerPhoto }), deps),
+      Tile: unary('Tile', tileHandler({ ...config, stageSeconds, candidatesPerPhoto, blobDetector }), deps),
       Patch: unary('Patch', patchHandler(config), deps),
       Render: unary('Render', renderHandler(config), deps),
     },

@@ -1,11 +1,13 @@
 import sharp from 'sharp';
+import type { BlobDetector } from './domain/blobs.js';
 import { tilePhoto } from './domain/tile-photo.js';
 
 /**
  * One small tiling before the server reports SERVING: it builds the skin colour table and lets
  * the JIT compile the pixel loops, costs the first real request would otherwise pay (~0.5 s).
+ * Detecting through `blobDetector` warms its worker threads too.
  */
-export async function warmUp(cropSize = 128): Promise<void> {
+export async function warmUp(blobDetector: Pick<BlobDetector, 'detect'>, cropSize = 128): Promise<void> {
   const width = 320;
   const height = 240;
   const pixels = Buffer.alloc(width * height * 3);
@@ -21,5 +23,5 @@ export async function warmUp(cropSize = 128): Promise<void> {
     }
   }
   const png = await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
-  await tilePhoto(png, { cropSize, maxCandidates: 10, maxPixels: width * height });
+  await tilePhoto(png, { cropSize, maxCandidates: 10, maxPixels: width * height }, blobDetector);
 }

@@ -26,6 +26,14 @@ describe('blob detection agrees with OpenCV SimpleBlobDetector', () => {
     expect(total.precision, formatAgreement(report)).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('times the detector the tiler ships, whose blobs equal the calling thread\'s', () => {
+    for (const image of report.images) {
+      expect(image.oursThreads).toBeGreaterThan(1);
+      expect(image.threadsAgree, image.name).toBe(true);
+      expect(image.oursSingleThreadMilliseconds).toBeGreaterThan(0);
+    }
+  });
+
   it('matches at least 90 % on the drawn multi-lesion scene', () => {
     const scene = report.images.find((image) => image.name.startsWith('scene'));
     expect(scene).toBeDefined();

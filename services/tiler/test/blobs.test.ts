@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ContourBuffer, followBorder, frameImage } from '../src/domain/blob-contour.js';
+import { ContourBuffer, followBorder } from '../src/domain/blob-contour.js';
+import { FRAME_LEFT, frameGrey, framedStride } from '../src/domain/blob-frame.js';
 import { thresholdSequence } from '../src/domain/blob-params.js';
 import { closedArcLength, contourMoments, convexHullArea, inertiaRatio, medianDistance, ShapeScratch } from '../src/domain/blob-shape.js';
 import { centreMoleBlobParams, detectBlobs, wideFieldBlobParams, type BlobParams } from '../src/domain/blobs.js';
@@ -226,10 +227,10 @@ describe('followBorder', () => {
   fill(2, 6, 12, 11, 1);
   grey[8 * width + 5] = 0;
   grey[8 * width + 9] = 0;
-  const framed = (): Uint8Array => frameImage(grey, width, height);
+  const framed = (): ReturnType<typeof frameGrey> => frameGrey(greyImage(width, height, grey));
   const trace = (x: number, y: number, hole: boolean): number[][] => {
     const out = new ContourBuffer();
-    expect(followBorder(framed(), width, x, y, hole, 0, 1000, out)).toBe(true);
+    expect(followBorder(framed(), x, y, hole, 0, 1000, out)).toBe(true);
     return Array.from({ length: out.length }, (_, i) => [out.xs[i]!, out.ys[i]!]);
   };
 
@@ -241,13 +242,19 @@ describe('followBorder', () => {
     expect(trace(4, 8, true)).toEqual([[4, 8], [5, 7], [6, 8], [5, 9]]);
   });
 
-  it('frames the image in background so that every pixel has eight neighbours', () => {
-    const framedGrey = frameImage(Uint8Array.of(1, 2, 3, 4, 5, 6), 3, 2);
-    expect(Array.from(framedGrey)).toEqual([0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 4, 5, 6, 0, 0, 0, 0, 0, 0]);
+  it('frames the image in background so that every pixel has eight neighbours, rows starting on 4-byte boundaries', () => {
+    // Stale bytes in a reused buffer must not leak into the frame.
+    const framedGrey = frameGrey(greyImage(3, 2, Uint8Array.of(1, 2, 3, 4, 5, 6)), new Uint8Array(40).fill(9));
+    expect(framedGrey.stride).toBe(8);
+    expect(Array.from(framedGrey.data.subarray(0, 32))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0, 0, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    for (const w of [1, 3, 4, 5, 8, 157]) {
+      expect(framedStride(w) % 4).toBe(0);
+      expect(framedStride(w)).toBeGreaterThanOrEqual(w + FRAME_LEFT + 1);
+    }
   });
 
   it('stops once the contour cannot be circular enough', () => {
-    expect(followBorder(framed(), width, 2, 6, false, 0, 10, new ContourBuffer())).toBe(false);
+    expect(followBorder(framed(), 2, 6, false, 0, 10, new ContourBuffer())).toBe(false);
   });
 });
 

@@ -4,7 +4,9 @@ import { centreFeatures } from '../src/domain/centre-features.js';
 import { InvalidImageError } from '../src/domain/errors.js';
 import { rgbImage } from '../src/domain/image.js';
 import { patchImages } from '../src/domain/patch.js';
+import type { BlobDetector } from '../src/domain/blobs.js';
 import { selectCandidates, tilePhoto, type TileResult } from '../src/domain/tile-photo.js';
+import { createBlobDetector } from '../src/parallel/blob-detector.js';
 
 const SKIN = [224, 172, 140];
 const MOLE = [70, 45, 35];
@@ -122,6 +124,26 @@ describe('tilePhoto', () => {
     expect(tiled.candidates).toHaveLength(1);
     expect(Math.abs(tiled.candidates[0].x - 99)).toBeLessThan(2);
     expect(Math.abs(tiled.candidates[0].y - 100)).toBeLessThan(2);
+  });
+
+  it('detects step 1 through the blob detector it is given, the same blobs with two threads', async () => {
+    const seen: { width: number; height: number; minArea: number }[] = [];
+    const spy: Pick<BlobDetector, 'detect'> = {
+      detect: async (grey, params) => {
+        seen.push({ width: grey.width, height: grey.height, minArea: params.minArea });
+        return [{ x: 400, y: 300, diameter: 50, area: 1900 }];
+      },
+    };
+    const spied = await tilePhoto(photo, OPTIONS, spy);
+    expect(seen).toEqual([{ width: 800, height: 600, minArea: 100 }]);
+    expect(spied.candidates.map((c) => [c.x, c.y, c.diameter])).toEqual([[400, 300, 50]]);
+
+    const threaded = await createBlobDetector({ threads: 2 });
+    try {
+      expect(await tilePhoto(photo, OPTIONS, threaded)).toEqual({ ...result, timingsMs: expect.any(Object) as unknown });
+    } finally {
+      await threaded.close();
+    }
   });
 
   it('rejects bytes that are not a photo and invalid options', async () => {

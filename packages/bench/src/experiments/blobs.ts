@@ -22,6 +22,9 @@ interface ImageAgreement {
   precision: number;
   opencvMilliseconds: number;
   oursMilliseconds: number;
+  oursThreads: number;
+  oursSingleThreadMilliseconds: number;
+  threadsAgree: boolean;
 }
 
 interface BlobAgreementTool {
@@ -30,14 +33,16 @@ interface BlobAgreementTool {
 }
 
 export function estimateBlobs(plan: BenchPlan): number {
-  // Per repeat: OpenCV decodes once (~1 s on 12 MP); each side then detects timingRuns times.
-  return 2 + plan.blobs.repeats * (3 + plan.blobs.timingRuns * 1.5);
+  // Per repeat: OpenCV decodes once (~1 s on 12 MP); each side then detects once untimed and
+  // timingRuns times (ours twice each: as shipped and on one thread).
+  return 2 + plan.blobs.repeats * (3 + (plan.blobs.timingRuns + 1) * 1.5);
 }
 
 /**
  * Blob detection on the 12 MP photo: OpenCV's SimpleBlobDetector (python3-opencv) and the
- * tiler's detectBlobs on the identical grey bytes (OpenCV's BGR2GRAY), in this run, `repeats`
- * times; medians reported.
+ * tiler's blob detector as the service ships it (default threads), with its single-thread
+ * detectBlobs beside it, on the identical grey bytes (OpenCV's BGR2GRAY), in this run, `repeats`
+ * times; every side warms up with one untimed detection; medians reported.
  */
 export async function runBlobs(context: BenchContext): Promise<BlobExperiment> {
   const { plan, progress } = context;
@@ -51,7 +56,7 @@ export async function runBlobs(context: BenchContext): Promise<BlobExperiment> {
     await writeFile(path.join(folder, 'photo.jpg'), photo.bytes);
     const runs: ImageAgreement[] = [];
     for (let repeat = 0; repeat < plan.blobs.repeats; repeat += 1) {
-      progress.begin(`blob detection: ours vs OpenCV on ${photo.width}x${photo.height}, run ${repeat + 1}/${plan.blobs.repeats}`, 3 + plan.blobs.timingRuns * 1.5);
+      progress.begin(`blob detection: ours vs OpenCV on ${photo.width}x${photo.height}, run ${repeat + 1}/${plan.blobs.repeats}`, 3 + (plan.blobs.timingRuns + 1) * 1.5);
       const report = await tool.blobAgreement({ imagesDir: folder, images: 1, scene: false, timingRuns: plan.blobs.timingRuns });
       runs.push(report.images[0]);
     }
@@ -65,6 +70,10 @@ export async function runBlobs(context: BenchContext): Promise<BlobExperiment> {
       oursMs: median(runs.map((run) => run.oursMilliseconds)),
       opencvRunsMs: runs.map((run) => run.opencvMilliseconds),
       oursRunsMs: runs.map((run) => run.oursMilliseconds),
+      oursThreads: last.oursThreads,
+      oursSingleThreadMs: median(runs.map((run) => run.oursSingleThreadMilliseconds)),
+      oursSingleThreadRunsMs: runs.map((run) => run.oursSingleThreadMilliseconds),
+      threadsAgree: runs.every((run) => run.threadsAgree),
       opencvKeypoints: last.opencv,
       ourBlobs: last.ours,
       matched: last.matched,

@@ -1,9 +1,10 @@
-import { ContourBuffer, followBorder, frameImage } from './blob-contour.js';
+import { ContourBuffer, followBorder } from './blob-contour.js';
 import type { BlobField } from './blob-field.js';
+import { FRAME_LEFT, frameGrey, type FramedGrey } from './blob-frame.js';
 import type { BlobParams } from './blob-params.js';
 import type { RegionLabeller } from './blob-regions.js';
-import { scratchUint8 } from './blob-scratch.js';
 import { closedArcLength, contourMoments, convexHullArea, inertiaRatio, medianDistance, ShapeScratch } from './blob-shape.js';
+import { greyImage } from './image.js';
 
 /** One blob of one binarised image (SimpleBlobDetector's "center"). */
 export interface BlobCentre {
@@ -16,7 +17,7 @@ export interface BlobCentre {
   area: number;
 }
 
-// Detection is synchronous and never nested, so every finder of this thread can share these.
+// Finding is synchronous and never nested, so every finder of this thread can share these.
 const sharedContour = new ContourBuffer();
 const sharedShapeScratch = new ShapeScratch();
 
@@ -27,17 +28,13 @@ export class CentreFinder {
   private readonly params: BlobParams;
   private readonly contour = sharedContour;
   private readonly scratch = sharedShapeScratch;
-  /** The grey image in a frame of background, for border following at cuts >= 0. */
-  private readonly framed: Uint8Array;
   /** At cut -1 every pixel is foreground: an image of 255 in the same frame stands in for it. */
-  private allForeground: Uint8Array | undefined;
+  private allForeground: FramedGrey | undefined;
 
   constructor(field: BlobField, labeller: RegionLabeller, params: BlobParams) {
     this.field = field;
     this.labeller = labeller;
     this.params = params;
-    const { grey, width, height } = field;
-    this.framed = frameImage(grey, width, height, scratchUint8('framed', (width + 2) * (height + 2)));
   }
 
   /** Centres at cut index `cutIndex`, in the order findContours(RETR_LIST) lists their contours. */
@@ -46,14 +43,14 @@ export class CentreFinder {
     const cut = this.field.cuts[cutIndex]!;
     const p = this.params;
     const regions = this.labeller.label(cutIndex, p.minArea);
-    const image = cut < 0 ? this.allForegroundImage() : this.framed;
+    const image = cut < 0 ? this.allForegroundImage() : this.field.frame;
     const traceCut = Math.max(cut, 0);
     const centres: BlobCentre[] = [];
     // findContours lists contours in reverse order of discovery.
     for (let i = regions.count - 1; i >= 0; i--) {
       if (i === regions.frameRing && !this.passesArea((width - 1) * (this.field.height - 1))) continue;
       const maxPoints = perimeterLimit(Math.min(regions.bound[i]!, p.maxArea), p.minCircularity);
-      const traced = followBorder(image, width, regions.startX[i]!, regions.startY[i]!, regions.hole[i] === 1, traceCut, maxPoints, this.contour);
+      const traced = followBorder(image, regions.startX[i]!, regions.startY[i]!, regions.hole[i] === 1, traceCut, maxPoints, this.contour);
       if (!traced) continue;
       const centre = this.measure(cut);
       if (centre !== null) centres.push(centre);
@@ -61,9 +58,9 @@ export class CentreFinder {
     return centres;
   }
 
-  private allForegroundImage(): Uint8Array {
+  private allForegroundImage(): FramedGrey {
     const { width, height } = this.field;
-    this.allForeground ??= frameImage(new Uint8Array(width * height).fill(255), width, height);
+    this.allForeground ??= frameGrey(greyImage(width, height, new Uint8Array(width * height).fill(255)));
     return this.allForeground;
   }
 
@@ -89,8 +86,8 @@ export class CentreFinder {
 
     const x = moments.m10 / moments.m00;
     const y = moments.m01 / moments.m00;
-    const { grey, width } = this.field;
-    const binary = grey[roundHalfEven(y) * width + roundHalfEven(x)]! > cut ? 255 : 0;
+    const { stride, data } = this.field.frame;
+    const binary = data[(roundHalfEven(y) + 1) * stride + FRAME_LEFT + roundHalfEven(x)]! > cut ? 255 : 0;
     if (binary !== p.blobColor) return null;
 
     const hullArea = convexHullArea(contour, this.scratch);

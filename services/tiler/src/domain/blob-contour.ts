@@ -1,3 +1,5 @@
+import { FRAME_LEFT, type FramedGrey } from './blob-frame.js';
+
 /** Contour points in image coordinates, reused between contours to avoid allocation. */
 export class ContourBuffer {
   xs = new Int32Array(4096);
@@ -5,7 +7,7 @@ export class ContourBuffer {
   length = 0;
 
   private offsets = new Int32Array(8);
-  private offsetsWidth = -1;
+  private offsetsStride = -1;
 
   push(x: number, y: number): void {
     if (this.length === this.xs.length) this.reserve(this.length + 1);
@@ -26,11 +28,11 @@ export class ContourBuffer {
     this.ys = ys;
   }
 
-  /** The chain-code directions as index steps in a row-major image of this width. */
-  neighbourOffsets(width: number): Int32Array {
-    if (width !== this.offsetsWidth) {
-      for (let s = 0; s < 8; s++) this.offsets[s] = DX[s]! + DY[s]! * width;
-      this.offsetsWidth = width;
+  /** The chain-code directions as index steps in a row-major image of this stride. */
+  neighbourOffsets(stride: number): Int32Array {
+    if (stride !== this.offsetsStride) {
+      for (let s = 0; s < 8; s++) this.offsets[s] = DX[s]! + DY[s]! * stride;
+      this.offsetsStride = stride;
     }
     return this.offsets;
   }
@@ -59,29 +61,10 @@ for (let mask = 1; mask < 256; mask++) {
 }
 
 /**
- * The grey image inside a one-pixel frame of 0, (width + 2) x (height + 2): every pixel of the
- * image then has eight readable neighbours, and the frame is background for every cut >= 0, as
- * findContours' zero frame is. `out` (at least that long) is filled and returned.
- */
-export function frameImage(grey: Uint8Array, width: number, height: number, out: Uint8Array = new Uint8Array((width + 2) * (height + 2))): Uint8Array {
-  const stride = width + 2;
-  out.fill(0, 0, stride);
-  for (let y = 0; y < height; y++) {
-    const row = (y + 1) * stride;
-    out[row] = 0;
-    out.set(grey.subarray(y * width, (y + 1) * width), row + 1);
-    out[row + stride - 1] = 0;
-  }
-  out.fill(0, (height + 1) * stride, (height + 2) * stride);
-  return out;
-}
-
-/**
  * Suzuki-Abe border following as findContours(CHAIN_APPROX_NONE) performs it, writing every
  * visited border pixel (a pixel is written again each time the border passes through it, which
- * shapes the median radius). Foreground is grey > cut, cut >= 0; `framed` is the image as
- * frameImage gives it, so outside the image is background, as in findContours' zero frame.
- * Points are in image coordinates.
+ * shapes the median radius). Foreground is grey > cut, cut >= 0; the frame makes outside the
+ * image background, as in findContours' zero frame. Points are in image coordinates.
  *
  * An outer border starts at its component's first pixel, with the background pixel on its left
  * as the previous neighbour; a hole border starts at the foreground pixel left of the hole's
@@ -92,8 +75,7 @@ export function frameImage(grey: Uint8Array, width: number, height: number, out:
  * Returns false, with the buffer partial, when more than `maxPoints` points would be written.
  */
 export function followBorder(
-  framed: Uint8Array,
-  width: number,
+  frame: FramedGrey,
   startX: number,
   startY: number,
   hole: boolean,
@@ -101,7 +83,7 @@ export function followBorder(
   maxPoints: number,
   out: ContourBuffer,
 ): boolean {
-  const stride = width + 2;
+  const { stride, data: framed } = frame;
   const offset = out.neighbourOffsets(stride);
   const o0 = offset[0]!;
   const o1 = offset[1]!;
@@ -112,7 +94,7 @@ export function followBorder(
   const o6 = offset[6]!;
   const o7 = offset[7]!;
   out.length = 0;
-  const start = (startY + 1) * stride + startX + 1;
+  const start = (startY + 1) * stride + FRAME_LEFT + startX;
 
   const firstDirection = hole ? 0 : 4;
   let s = firstDirection;

@@ -59,9 +59,9 @@ export class RegionLabeller {
 
   constructor(field: BlobField) {
     this.field = field;
-    const { rowStart, height, cuts } = field;
+    const { rowStart, height } = field;
     let capacity = 0;
-    for (let j = 0; j < cuts.length; j++) {
+    for (const j of field.laidOut) {
       capacity = Math.max(capacity, rowStart[j * (height + 1) + height]! - rowStart[j * (height + 1)]!);
     }
     this.parent = scratchInt32('parent', capacity);
@@ -81,7 +81,7 @@ export class RegionLabeller {
     };
   }
 
-  /** Regions at cut index `cutIndex` (foreground: level > cutIndex). The list is reused between calls. */
+  /** Regions at cut index `cutIndex` (foreground: level > cutIndex), a cut the field laid out. The list is reused between calls. */
   label(cutIndex: number, minArea: number): RegionList {
     const { height, rowStart } = this.field;
     const base = cutIndex * (height + 1);

@@ -1,8 +1,9 @@
-import { CentreFinder, type BlobCentre } from './blob-centres.js';
-import { prepareBlobField } from './blob-field.js';
-import { CentreGrouper, type Blob } from './blob-grouping.js';
-import { asFloat32Params, thresholdCut, thresholdSequence, validateBlobParams, type BlobParams } from './blob-params.js';
-import { RegionLabeller } from './blob-regions.js';
+import { cutsToFind, findCentres, groupCentres, identicalBinaries, planDetection } from './blob-detection.js';
+import { bandChanges, expectedChanges, layOutRuns, type ChangesGrower } from './blob-field.js';
+import { frameGrey, framedLength } from './blob-frame.js';
+import type { Blob } from './blob-grouping.js';
+import type { BlobParams } from './blob-params.js';
+import { growScratchInt32, scratchInt32, scratchUint8 } from './blob-scratch.js';
 import type { GreyImage } from './image.js';
 
 export type { Blob } from './blob-grouping.js';
@@ -16,11 +17,15 @@ export { centreMoleBlobParams, NO_UPPER_BOUND, wideFieldBlobParams, type BlobPar
  * thresholds. Results, their order included, equal OpenCV 4.6's keypoints.
  *
  * Stages, each replaceable on its own:
+ * - blob-frame: the grey image copied once into a frame of background;
  * - blob-field: one pass over the pixels, listing every threshold's row transitions;
  * - blob-regions: per threshold, run-length labelling finds the regions whose contours can reach
  *   minArea;
  * - blob-contour and blob-shape: border following and the shape measures of those contours only;
  * - blob-grouping: the grouping across thresholds.
+ * blob-detection strings them together. The pixel stages work on any band of rows and the
+ * others on any threshold, so a detector can share them between threads
+ * (parallel/blob-detector.ts); detectBlobs runs them all on the calling thread.
  * Working memory is kept between calls (blob-scratch), so results must not be held across
  * calls; nothing detectBlobs returns refers to it.
  *
@@ -38,35 +43,40 @@ export { centreMoleBlobParams, NO_UPPER_BOUND, wideFieldBlobParams, type BlobPar
  * detection 0.11 to 0.15 s.
  */
 export function detectBlobs(image: GreyImage, params: BlobParams): Blob[] {
-  validateBlobParams(params);
-  const p = asFloat32Params(params);
-  const cuts = thresholdSequence(p).map(thresholdCut);
-  const distinctCuts = [...new Set(cuts)].sort((a, b) => a - b);
-  const field = prepareBlobField(image, distinctCuts);
-  const binaryOf = identicalBinaries(field.occupied);
-  const finder = new CentreFinder(field, new RegionLabeller(field), p);
-  const grouper = new CentreGrouper(p.minDistBetweenBlobs, p.minRepeatability);
-  // Cuts that binarise the image identically (thresholds less than one grey level apart, or no
-  // pixel between them) have the same centres: find them once.
-  const centresByBinary = new Map<number, BlobCentre[]>();
-  for (const cut of cuts) {
-    const binary = binaryOf[distinctCuts.indexOf(cut)]!;
-    let centres = centresByBinary.get(binary);
-    if (centres === undefined) {
-      centres = finder.find(binary);
-      centresByBinary.set(binary, centres);
-    }
-    grouper.add(centres);
-  }
-  return grouper.blobs();
+  const { width, height } = image;
+  const plan = planDetection(width, height, image.data.length, params);
+  const frame = frameGrey(image, scratchUint8('framed', framedLength(width, height)));
+  const rowFirstLevel = new Uint16Array(height);
+  const changes = scratchInt32('changes', expectedChanges(width, height));
+  const growKept: ChangesGrower = (array, keep, length) => growScratchInt32('changes', array, keep, length);
+  const band = bandChanges(frame, plan.levels, 0, height, rowFirstLevel, new Int32Array(height + 1), changes, growKept);
+  const binaryOf = identicalBinaries(band.occupied);
+  const wanted = cutsToFind(plan, binaryOf);
+  const field = layOutRuns(frame, plan.levels, [band], rowFirstLevel, wanted);
+  return groupCentres(plan, binaryOf, findCentres(field, plan.params, wanted));
 }
 
-/**
- * For each cut index, the lowest cut index with the same binary image: cut j binarises like
- * cut j - 1 when no pixel has level j (it is foreground at j - 1 and background at j).
- */
-function identicalBinaries(occupied: Uint8Array): Int32Array {
-  const first = new Int32Array(occupied.length - 1);
-  for (let j = 1; j < first.length; j++) first[j] = occupied[j] === 1 ? j : first[j - 1]!;
-  return first;
+/** Blob detection behind an interface, so that its callers need not know which threads it uses. */
+export interface BlobDetector {
+  /** Threads one detection runs on. */
+  readonly threads: number;
+  /** detectBlobs' result, the same blobs in the same order. */
+  detect(image: GreyImage, params: BlobParams): Promise<Blob[]>;
+  /** Lets detections in progress finish, then frees the detector's threads; later detections fail. */
+  close(): Promise<void>;
+}
+
+/** detectBlobs behind the BlobDetector interface: everything on the calling thread. */
+export function callingThreadBlobDetector(): BlobDetector {
+  let closed = false;
+  return {
+    threads: 1,
+    detect: async (image, params) => {
+      if (closed) throw new Error('blob detector is closed');
+      return detectBlobs(image, params);
+    },
+    close: async () => {
+      closed = true;
+    },
+  };
 }

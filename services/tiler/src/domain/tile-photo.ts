@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { planAdjustment, type Adjustment } from './adjust.js';
-import { detectBlobs, wideFieldBlobParams, type Blob } from './blobs.js';
+import { callingThreadBlobDetector, wideFieldBlobParams, type Blob, type BlobDetector } from './blobs.js';
 import { blurGate } from './blur.js';
 import { centreFeatures } from './centre-features.js';
 import { toGrey } from './colour-space.js';
@@ -86,12 +86,16 @@ function validate(options: TileOptions): void {
   if (!Number.isInteger(maxPixels) || maxPixels < 1) throw new RangeError(`maxPixels must be a positive integer, got ${maxPixels}`);
 }
 
+const onCallingThread = callingThreadBlobDetector();
+
 /**
  * Pipeline steps 0-3 and step 5's centre-mole features for one photo: decode, blur gate, blob
  * detection on the grey unadjusted photo, skin fraction and colour adjustment, one crop per
- * candidate from the adjusted photo, and the centre features of each crop.
+ * candidate from the adjusted photo, and the centre features of each crop. Step 1's detection
+ * runs on `detector` (by default the calling thread alone); the centre features' small
+ * detections always run on the calling thread.
  */
-export async function tilePhoto(bytes: Uint8Array, options: TileOptions): Promise<TileResult> {
+export async function tilePhoto(bytes: Uint8Array, options: TileOptions, detector: Pick<BlobDetector, 'detect'> = onCallingThread): Promise<TileResult> {
   validate(options);
   const { cropSize, maxCandidates, maxPixels } = options;
   const timingsMs: TileTimings = { decode: 0, blur: 0, detect: 0, skin: 0, adjust: 0, crop: 0, centre: 0 };
@@ -113,7 +117,7 @@ export async function tilePhoto(bytes: Uint8Array, options: TileOptions): Promis
     return { ...base, skinFraction: 0, adjustment: 'none', candidates: [], crops, truncated: false, timingsMs };
   }
 
-  const { kept, truncated } = selectCandidates(detectBlobs(grey, wideFieldBlobParams(photo.width, photo.height)), maxCandidates);
+  const { kept, truncated } = selectCandidates(await detector.detect(grey, wideFieldBlobParams(photo.width, photo.height)), maxCandidates);
   lap('detect');
   const skinFraction = skinFractionOf(photo);
   lap('skin');

@@ -3,8 +3,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { detectBlobs, wideFieldBlobParams, type Blob, type BlobParams } from '../domain/blobs.js';
+import { detectBlobs, wideFieldBlobParams, type Blob, type BlobDetector, type BlobParams } from '../domain/blobs.js';
 import { greyImage, type GreyImage } from '../domain/image.js';
+import { createBlobDetector, DEFAULT_BLOB_THREADS } from '../parallel/blob-detector.js';
 import { drawLesionScene, type LesionSceneOptions } from './blob-agreement-scene.js';
 
 /**
@@ -12,6 +13,10 @@ import { drawLesionScene, type LesionSceneOptions } from './blob-agreement-scene
  * multi-lesion scene. Both detectors get the identical grey bytes (OpenCV reads the JPEG and
  * converts it with cvtColor(BGR2GRAY); those bytes are handed to ours), so the figures measure
  * the detectors alone, not JPEG decoders.
+ *
+ * Our side is the detector the tiler ships (createBlobDetector with its default threads), and
+ * detectBlobs on the calling thread alone is timed beside it. Each side, OpenCV's included, runs
+ * one untimed detection first, so that no side's timing includes its first call's warm-up.
  *
  * A keypoint and a blob match when their centres are within max(3 px, d / 4) and their diameters
  * within 20 % of the keypoint's diameter d; pairs are matched one to one, closest first.
@@ -27,6 +32,8 @@ export interface BlobAgreementOptions {
   python?: string;
   /** Timed detections per image, ours and OpenCV's alike; each side reports the median (default 1). */
   timingRuns?: number;
+  /** Threads of our detector (default: the tiler's, DEFAULT_BLOB_THREADS). */
+  threads?: number;
 }
 
 export interface ImageAgreement {
@@ -42,8 +49,13 @@ export interface ImageAgreement {
   /** matched / ours: our blobs OpenCV also has (1 when we found nothing). */
   precision: number;
   opencvMilliseconds: number;
-  /** Median over the timing runs. */
+  /** Median over the timing runs, of our detector with `oursThreads` threads. */
   oursMilliseconds: number;
+  oursThreads: number;
+  /** Median over the timing runs, of detectBlobs on the calling thread alone. */
+  oursSingleThreadMilliseconds: number;
+  /** Whether our detector's blobs equal detectBlobs', order included. */
+  threadsAgree: boolean;
 }
 
 export interface BlobAgreementReport {
@@ -79,7 +91,7 @@ interface OpenCvJob {
   height?: number;
   greyOut?: string;
   params?: BlobParams;
-  /** Detections to time; OpenCV reports their median, as our side does. */
+  /** Detections to time, after an untimed one; OpenCV reports their median, as our side does. */
   runs?: number;
 }
 
@@ -106,8 +118,14 @@ export async function blobAgreement(options: BlobAgreementOptions = {}): Promise
       runs,
     }));
     const results = await runOpenCv(python, jobs);
-    const images = subjects.map((subject, i) => compare(subject, results[i]!, runs));
-    return { images, total: totals(images) };
+    const detector = await createBlobDetector({ threads: options.threads ?? DEFAULT_BLOB_THREADS });
+    try {
+      const images: ImageAgreement[] = [];
+      for (const [i, subject] of subjects.entries()) images.push(await compare(subject, results[i]!, runs, detector));
+      return { images, total: totals(images) };
+    } finally {
+      await detector.close();
+    }
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -147,20 +165,27 @@ export function evenlySpread<T>(items: readonly T[], count: number): T[] {
   return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
 }
 
-function compare(subject: Subject, result: OpenCvResult, runs: number): ImageAgreement {
+async function compare(subject: Subject, result: OpenCvResult, runs: number, detector: BlobDetector): Promise<ImageAgreement> {
   if (result.width !== subject.grey.width || result.height !== subject.grey.height) {
     throw new Error(`${subject.name}: OpenCV saw ${result.width}x${result.height}, ours ${subject.grey.width}x${subject.grey.height}`);
   }
   const keypoints = result.keypoints ?? [];
   const params = wideFieldBlobParams(subject.grey.width, subject.grey.height);
-  const times: number[] = [];
-  let blobs: Blob[] = [];
+  // Untimed first detections, as on OpenCV's side.
+  let blobs = await detector.detect(subject.grey, params);
+  const single = detectBlobs(subject.grey, params);
+  const threadsAgree = sameBlobs(blobs, single);
+  const shipped: number[] = [];
+  const oneThread: number[] = [];
+  // Alternating which goes first, so that neither always runs on the other's warm caches.
   for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    blobs = detectBlobs(subject.grey, params);
-    times.push(performance.now() - started);
+    for (const side of run % 2 === 0 ? (['shipped', 'single'] as const) : (['single', 'shipped'] as const)) {
+      const started = performance.now();
+      if (side === 'shipped') blobs = await detector.detect(subject.grey, params);
+      else detectBlobs(subject.grey, params);
+      (side === 'shipped' ? shipped : oneThread).push(performance.now() - started);
+    }
   }
-  const oursMilliseconds = times.sort((a, b) => a - b)[times.length >> 1]!;
   const matched = matchCount(keypoints, blobs);
   return {
     name: subject.name,
@@ -172,8 +197,19 @@ function compare(subject: Subject, result: OpenCvResult, runs: number): ImageAgr
     recall: keypoints.length === 0 ? 1 : matched / keypoints.length,
     precision: blobs.length === 0 ? 1 : matched / blobs.length,
     opencvMilliseconds: result.milliseconds ?? Number.NaN,
-    oursMilliseconds,
+    oursMilliseconds: median(shipped),
+    oursThreads: detector.threads,
+    oursSingleThreadMilliseconds: median(oneThread),
+    threadsAgree,
   };
+}
+
+function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[values.length >> 1]!;
+}
+
+function sameBlobs(a: readonly Blob[], b: readonly Blob[]): boolean {
+  return a.length === b.length && a.every((blob, i) => blob.x === b[i]!.x && blob.y === b[i]!.y && blob.diameter === b[i]!.diameter && blob.area === b[i]!.area);
 }
 
 /** One-to-one matches between OpenCV keypoints and our blobs, closest pairs first. */
@@ -255,7 +291,8 @@ export function openCvAvailability(python: string = DEFAULT_PYTHON): Promise<{ o
 /** The report as a plain-text table. */
 export function formatAgreement(report: BlobAgreementReport): string {
   const percent = (v: number): string => `${(100 * v).toFixed(1)} %`;
-  const header = ['image', 'size', 'opencv', 'ours', 'matched', 'recall', 'precision', 'opencv ms', 'ours ms'];
+  const threads = report.images[0]?.oursThreads ?? 1;
+  const header = ['image', 'size', 'opencv', 'ours', 'matched', 'recall', 'precision', 'opencv ms', `ours ms (${threads} threads)`, 'ours ms (1 thread)'];
   const rows = report.images.map((i) => [
     i.name,
     `${i.width}x${i.height}`,
@@ -266,9 +303,10 @@ export function formatAgreement(report: BlobAgreementReport): string {
     percent(i.precision),
     i.opencvMilliseconds.toFixed(0),
     i.oursMilliseconds.toFixed(0),
+    `${i.oursSingleThreadMilliseconds.toFixed(0)}${i.threadsAgree ? '' : ' (results differ!)'}`,
   ]);
   const t = report.total;
-  rows.push(['total', '', String(t.opencv), String(t.ours), String(t.matched), percent(t.recall), percent(t.precision), '', '']);
+  rows.push(['total', '', String(t.opencv), String(t.ours), String(t.matched), percent(t.recall), percent(t.precision), '', '', '']);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: readonly string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
