@@ -93,6 +93,14 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('| 16 | 500.0 | 129.5 | 169.1 | 174.1 | 178.0 | 1.50 | 24.0 | 8.0 | 1.00 | 0.30 | 0.05 | – |');
   });
 
+  it('reports the shipped blob detector beside its single-thread time and OpenCV', () => {
+    expect(markdown).toContain('| ours, as shipped (2 threads) | 250 | 240, 250, 260 | 100 |');
+    expect(markdown).toContain('| ours, 1 thread | 400 | 390, 400, 410 | 100 |');
+    const differing = fixtureResults();
+    differing.blobs!.threadsAgree = false;
+    expect(renderMarkdown(withTargets(differing))).toContain('differ from the shipped detector!');
+  });
+
   it('escapes pipes inside cells and says when the ONNX manifest was patched', () => {
     expect(markdown).toContain('a note with a | pipe');
     expect(markdown).toContain('did not name its ONNX export yet');
