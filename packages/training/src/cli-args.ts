@@ -21,7 +21,7 @@ export const TRAIN_USAGE = `usage: node packages/training/dist/train-cli.js [--d
                      (default: ../shared/data/isic2017 from the repository root)
   --out DIR          model folder to (re)write: model.json, weights, model.onnx, manifest.json,
                      training-report.json (default: services/classifier/models/default)
-  --quick            two images per diagnosis and a few epochs (CI smoke run)
+  --quick            two images per diagnosis and a few head iterations (CI smoke run)
   --seed N           master seed (default 20170)
   --input-size PX    model input side, a multiple of 32 (default 128)
   --runtime NAME     runtime of the frozen trunk during feature extraction (default onnx)

@@ -11,7 +11,7 @@ import { createExtractor, type ExtractorRuntime, type FeatureExtractor } from '.
 import { cacheKey, readCachedFeatures, writeCachedFeatures } from './feature-cache.js';
 import { cropsToTensor, extractFeatures, writeCrops, type FeatureSet } from './features.js';
 import { assignFolds } from './folds.js';
-import { DEFAULT_HEAD, headProbabilities, trainHead, type HeadOptions, type TrainedHead } from './head.js';
+import { DEFAULT_HEAD, headProbabilities, headProgressUnits, trainHead, type HeadOptions, type TrainedHead } from './head.js';
 import { readLabels, type Diagnosis, type IsicRecord } from './isic.js';
 import { MANIFEST_FILE, parseManifest, type ManifestJson } from './manifest.js';
 import { loadLayersModelFromFile } from './model-files.js';
@@ -58,11 +58,11 @@ export const FULL_TRAINING: Omit<TrainOptions, 'dataDir' | 'outDir' | 'progress'
   folds: 4,
   generatedEvaluation: { backgrounds: 200, borders: 200, skin: 100 },
   batchSize: 32,
-  modelVersion: '2',
+  modelVersion: '3',
   runtime: 'onnx',
 };
 
-/** A few images and epochs: exercises every step in seconds (CI). */
+/** A few images and head iterations: exercises every step in seconds (CI). */
 export const QUICK_TRAINING: Omit<TrainOptions, 'dataDir' | 'outDir' | 'progress'> = {
   ...FULL_TRAINING,
   imagesPerDiagnosis: 2,
@@ -74,7 +74,7 @@ export const QUICK_TRAINING: Omit<TrainOptions, 'dataDir' | 'outDir' | 'progress
     generatedBorders: 8,
     generatedSkin: 6,
   },
-  head: { ...DEFAULT_HEAD, epochs: 3, ensemble: 2 },
+  head: { ...DEFAULT_HEAD, maxIterations: 15 },
   folds: 2,
   generatedEvaluation: { backgrounds: 6, borders: 6, skin: 4 },
   modelVersion: '0-quick',
@@ -244,7 +244,7 @@ async function cachedFeatures(options: TrainOptions, keyParts: unknown, compute:
 }
 
 async function trainWithProgress(options: TrainOptions, label: string, set: FeatureSet, head: HeadOptions): Promise<TrainedHead> {
-  const bar = createProgress(options.progress, label, head.epochs * Math.max(1, head.ensemble));
+  const bar = createProgress(options.progress, label, headProgressUnits(head));
   const trained = await trainHead(set, NUM_CLASSES, head, (epoch, loss) => bar.update(epoch, `loss ${loss.toFixed(4)}`));
   bar.finish();
   return trained;
