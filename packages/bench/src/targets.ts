@@ -30,6 +30,13 @@ function others(cores: number | undefined): string {
 
 const fmt = (value: number | undefined, digits = 0) => (value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
+/** The raw limit at the same batch with the other cores spinning, as a clause of an explanation. */
+function besideBusy(results: BenchResults, idle: RawRow | undefined): string {
+  const busy = results.raw?.besideBusyRows?.find((r) => r.batch === idle?.batch);
+  if (busy === undefined || idle === undefined) return '';
+  return `; with the other core(s) merely spinning, the raw limit at batch ${busy.batch} was ${fmt(busy.cropsPerSecond)} crops/s, ${fmt(ratio(busy.cropsPerSecond, idle.cropsPerSecond), 2)} x its idle value: on this machine a core's neighbour slows it, and a served replica always has its event loop and the load generator beside it`;
+}
+
 function best(rows: readonly RawRow[]): RawRow | undefined {
   return rows.reduce<RawRow | undefined>((top, r) => (top === undefined || r.cropsPerSecond > top.cropsPerSecond ? r : top), undefined);
 }
@@ -77,7 +84,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
       },
       () =>
         on16 &&
-        `over gRPC the replica ran batches of ${fmt(on16.server.meanBatch, 1)} crops at ${fmt(on16.server.computeMsPerCrop, 2)} ms of model time per crop (raw: ${fmt(onnxBest ? 1000 / onnxBest.cropsPerSecond : Number.NaN, 2)} ms per crop at batch ${onnxBest?.batch}), crops waited ${fmt(on16.server.queueMsPerCrop, 1)} ms in the queue, and the classifier process used ${fmt(on16.serverCores, 2)} cores beside the load generator's ${fmt(on16.clientCores, 2)} on ${cores} cores${others(on16.otherCores)}`,
+        `over gRPC the replica ran batches of ${fmt(on16.server.meanBatch, 1)} crops at ${fmt(on16.server.computeMsPerCrop, 2)} ms of model time per crop (raw: ${fmt(onnxBest ? 1000 / onnxBest.cropsPerSecond : Number.NaN, 2)} ms per crop at batch ${onnxBest?.batch}), crops waited ${fmt(on16.server.queueMsPerCrop, 1)} ms in the queue, and the classifier process used ${fmt(on16.serverCores, 2)} cores beside the load generator's ${fmt(on16.clientCores, 2)} on ${cores} cores${others(on16.otherCores)}${besideBusy(results, onnxBest)}`,
     ),
   );
 

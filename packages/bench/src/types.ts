@@ -50,6 +50,10 @@ export interface RawExperiment {
   readonly threads: 1;
   readonly seconds: number;
   readonly rows: RawRow[];
+  /** Cores a spin loop kept busy while besideBusyRows were measured (absent in older runs). */
+  readonly busyNeighbourCores?: number;
+  /** ONNX Runtime measured again with every other core spinning. */
+  readonly besideBusyRows?: RawRow[];
 }
 
 export interface GrpcMode {

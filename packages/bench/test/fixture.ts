@@ -25,6 +25,11 @@ export function fixtureResults(): BenchResults {
         { runtime: 'onnxruntime', backend: 'cpu', batch: 1, cropsPerSecond: 400, batchMs: 2.5, crops: 2000, seconds: 5, otherCores: 0 },
         { runtime: 'onnxruntime', backend: 'cpu', batch: 32, cropsPerSecond: 240, batchMs: 133, crops: 1216, seconds: 5.1, otherCores: 0 },
       ],
+      busyNeighbourCores: 1,
+      besideBusyRows: [
+        { runtime: 'onnxruntime', backend: 'cpu', batch: 1, cropsPerSecond: 320, batchMs: 3.13, crops: 1600, seconds: 5, otherCores: 1 },
+        { runtime: 'onnxruntime', backend: 'cpu', batch: 32, cropsPerSecond: 200, batchMs: 160, crops: 1024, seconds: 5.1, otherCores: 1 },
+      ],
     },
     grpc: {
       runtime: 'onnxruntime',

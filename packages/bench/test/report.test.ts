@@ -93,11 +93,22 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('| 16 | 500.0 | 129.5 | 169.1 | 174.1 | 178.0 | 1.50 | 24.0 | 8.0 | 1.00 | 0.30 | 0.05 | – |');
   });
 
+  it('reports the raw limit beside busy cores and uses it to explain the serving efficiency', () => {
+    expect(markdown).toContain('**Beside busy cores**');
+    expect(markdown).toContain('| ONNX Runtime | cpu | 1 | 320.0 | 3.13 | 1600 | 5.0 | 1.00 |');
+    // Explanations come with misses: a raw limit of 1000 crops/s makes gRPC's 500 one.
+    const missed = fixtureResults();
+    missed.raw = { ...missed.raw!, rows: missed.raw!.rows.map((row) => (row.runtime === 'onnxruntime' && row.batch === 1 ? { ...row, cropsPerSecond: 1000 } : row)) };
+    const efficiency = evaluateTargets(missed).find((row) => row.id === 'serving-efficiency');
+    expect(efficiency?.verdict).toBe('MISS');
+    expect(efficiency?.explanation).toContain('the raw limit at batch 1 was 320 crops/s, 0.32 x its idle value');
+  });
+
   it('reports the shipped blob detector beside its single-thread time and OpenCV', () => {
     expect(markdown).toContain('| ours, as shipped (2 threads) | 250 | 240, 250, 260 | 100 |');
     expect(markdown).toContain('| ours, 1 thread | 400 | 390, 400, 410 | 100 |');
     const differing = fixtureResults();
-    differing.blobs!.threadsAgree = false;
+    differing.blobs = { ...differing.blobs!, threadsAgree: false };
     expect(renderMarkdown(withTargets(differing))).toContain('differ from the shipped detector!');
   });
 

@@ -1,6 +1,6 @@
 import { sharedCoresBound } from '../projection.js';
 import type { LatencySummary } from '../stats.js';
-import type { BenchResults, TargetRow } from '../types.js';
+import type { BenchResults, RawRow, TargetRow } from '../types.js';
 
 /** A number for a table: fixed decimals, "–" when not measured. */
 export function fmt(value: number | undefined, digits = 0): string {
@@ -81,14 +81,10 @@ function targetsSection(results: BenchResults): string {
 function rawSection(results: BenchResults): string | undefined {
   const raw = results.raw;
   if (raw === undefined) return undefined;
-  return [
-    '## 1. The limit: raw in-process inference',
-    '',
-    `Preprocessing (UINT8 crops to the model's float input) and one model call per batch, back to back on one thread in a process of its own, no gRPC and no batcher; at least ${raw.seconds} s and three calls per row. This is what one replica could do if serving cost nothing.`,
-    '',
+  const rawTable = (rows: readonly RawRow[]) =>
     table(
       ['runtime', 'backend', 'batch', 'crops/s', 'ms per batch', 'crops', 'seconds', 'other cores'],
-      raw.rows.map((row) => [
+      rows.map((row) => [
         row.runtime === 'onnxruntime' ? 'ONNX Runtime' : 'TF.js',
         row.backend,
         String(row.batch),
@@ -99,8 +95,23 @@ function rawSection(results: BenchResults): string | undefined {
         fmt(row.otherCores, 2),
       ]),
       ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
-    ),
-  ].join('\n');
+    );
+  const parts = [
+    '## 1. The limit: raw in-process inference',
+    '',
+    `Preprocessing (UINT8 crops to the model's float input) and one model call per batch, back to back on one thread in a process of its own, no gRPC and no batcher; at least ${raw.seconds} s and three calls per row. This is what one replica could do if serving cost nothing.`,
+    '',
+    rawTable(raw.rows),
+  ];
+  if (raw.besideBusyRows !== undefined && raw.besideBusyRows.length > 0) {
+    parts.push(
+      '',
+      `**Beside busy cores**: ONNX Runtime again, the same way, while a spin loop pinned to every other core (${raw.busyNeighbourCores} in all) keeps it busy. A served replica's inference thread always has company: its own event loop answering gRPC, and here the load generator. Where the cores are not independent (hyperthreads of one physical core, a shared memory bus, a busy host), this is the most a replica can do while serving.`,
+      '',
+      rawTable(raw.besideBusyRows),
+    );
+  }
+  return parts.join('\n');
 }
 
 function grpcSection(results: BenchResults): string | undefined {
