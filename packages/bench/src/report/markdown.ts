@@ -120,7 +120,7 @@ function grpcSection(results: BenchResults): string | undefined {
   const parts = [
     '## 2. The classifier over gRPC',
     '',
-    `One classifier process (ONNX Runtime, one inference thread) and a load generator in another process (services/classifier/src/bench/load-cli.ts): \`concurrency\` callers, each on its own HTTP/2 connection, sending batch-1 ModelInfer calls (one 128 x 128 UINT8 crop as raw_input_contents) back to back; ${grpc.warmUpSeconds} s warm-up, then a ${grpc.seconds} s window. ` +
+    `One classifier process (ONNX Runtime, one inference thread) and a load generator in another process (services/classifier/src/bench/load-cli.ts): \`concurrency\` callers, each on its own HTTP/2 connection, sending batch-1 ModelInfer calls (one 128 x 128 UINT8 crop as raw_input_contents) back to back, encoded once and framed on the wire directly as perf_analyzer's C++ client would (the server is grpc-js as deployed; each caller's first answer is decoded and checked); ${grpc.warmUpSeconds} s warm-up, then a ${grpc.seconds} s window. ` +
       '**"Batching off" means `CLASSIFIER_MAX_BATCH=1`**: every crop is its own model call. "Delay 0" keeps batching but never waits: a batch is whatever queued while the model was busy. ' +
       'Server columns come from the classifier\'s /metrics, scraped at the window\'s edges: queue = `classifier_queue_wait_seconds` per crop, compute = `classifier_inference_seconds` per model call (preprocessing included), mean batch = crops / model calls; cores = CPU seconds per second of window from /proc.',
   ];

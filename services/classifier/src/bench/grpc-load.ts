@@ -2,11 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { credentials } from '@grpc/grpc-js';
-import { AppError } from '@skinlesion/errors';
-import { callUnary } from '@skinlesion/grpc-kit';
-import { loadInferenceProto, type GRPCInferenceServiceClient } from '@skinlesion/proto';
+import { loadInferenceProto, type ModelInferResponse__Output } from '@skinlesion/proto';
 import { benchCrops, percentiles, round } from './stats.js';
+import { frameMessage, WireCaller, WireCallError } from './wire-caller.js';
 
 export interface ServerProcess {
   readonly target: string;
@@ -96,18 +94,16 @@ export interface GrpcLoadHooks {
  */
 export async function runGrpcLoad(targets: readonly string[], options: GrpcLoadOptions, hooks: GrpcLoadHooks = {}): Promise<GrpcLoadSamples> {
   if (targets.length === 0) throw new Error('no gRPC target to load');
-  const { GRPCInferenceService } = loadInferenceProto();
-  // One connection per caller, as independent clients would have (grpc-js otherwise shares one).
-  const channelOptions = { 'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.max_send_message_length': 64 * 1024 * 1024 };
-  const clients: GRPCInferenceServiceClient[] = Array.from(
-    { length: options.concurrency },
-    (_, caller) => new GRPCInferenceService(targets[caller % targets.length], credentials.createInsecure(), channelOptions),
-  );
+  const method = loadInferenceProto().GRPCInferenceService.service.ModelInfer;
   const { cropsPerRequest: count, inputSize: size } = options;
-  const requests = clients.map((_, caller) => ({
-    inputs: [{ name: 'input', datatype: 'UINT8', shape: [count, size, size, 3] }],
-    rawInputContents: [Buffer.from(benchCrops(count, size, caller + 1))],
-  }));
+  // One connection per caller, as independent clients would have.
+  const callers = Array.from({ length: options.concurrency }, (_, caller) => {
+    const request = method.requestSerialize({
+      inputs: [{ name: 'input', datatype: 'UINT8', shape: [count, size, size, 3] }],
+      rawInputContents: [Buffer.from(benchCrops(count, size, caller + 1))],
+    });
+    return new WireCaller(targets[caller % targets.length]!, method.path, frameMessage(request), (message) => checkResponse(method.responseDeserialize(message), count));
+  });
   const maxCalls = options.maxCalls ?? Number.POSITIVE_INFINITY;
   const latenciesMs: number[] = [];
   const errors: Record<string, number> = {};
@@ -124,15 +120,15 @@ export async function runGrpcLoad(targets: readonly string[], options: GrpcLoadO
   const windowEnd = setTimeout(endWindow, (options.warmUpSeconds + options.seconds) * 1000);
   try {
     await Promise.all(
-      clients.map(async (client, caller) => {
+      callers.map(async (caller) => {
         for (let now = performance.now(); now < ends && started < maxCalls; now = performance.now()) {
           started += 1;
           const callStarted = now;
           let failure: string | undefined;
           try {
-            await callUnary(client, 'ModelInfer', requests[caller]);
+            await caller.call();
           } catch (error) {
-            failure = error instanceof AppError ? error.code : 'UNKNOWN';
+            failure = error instanceof WireCallError ? error.code : 'UNKNOWN';
           }
           const finished = performance.now();
           // Counted by completion inside the window: in steady state as many calls straddle its
@@ -150,9 +146,18 @@ export async function runGrpcLoad(targets: readonly string[], options: GrpcLoadO
     clearTimeout(windowStart);
     clearTimeout(windowEnd);
     endWindow();
-    for (const client of clients) client.close();
+    for (const caller of callers) caller.close();
   }
   return { latenciesMs, errors, seconds: Math.max(0, ends - warmUpEnds) / 1000 };
+}
+
+/** The answer to `count` crops holds their probabilities: 6 FP32 values per crop. */
+function checkResponse(response: ModelInferResponse__Output, count: number): void {
+  const index = response.outputs.findIndex((output) => output.name === 'probabilities');
+  const bytes = index < 0 ? undefined : response.rawOutputContents[index]?.length;
+  if (bytes !== count * 6 * 4) {
+    throw new WireCallError('INTERNAL', `ModelInfer answered ${count} crops without ${count} x 6 FP32 probabilities (outputs: ${response.outputs.map((o) => o.name).join(', ')})`);
+  }
 }
 
 /** runGrpcLoad against one target, summarised as crops/s and latency percentiles. */
