@@ -306,7 +306,7 @@ function overloadSection(results: BenchResults): string | undefined {
     '## 5. Overload',
     '',
     `POST ${o.route} with ${o.replicas} classifier replicas (the shipped layout). The route is chosen because a request is small: at twice saturation the window offers ${o.offered} requests, so the p99 and the rejected share rest on many samples, and with one crop per request the classifier's bounded queue (\`CLASSIFIER_MAX_QUEUE\`, RESOURCE_EXHAUSTED -> 503 with Retry-After at the gateway) meets the load request by request; 12 MP analyses saturate near one photo per second, so the same window would offer only a few dozen. ` +
-      `Saturation: a closed loop at concurrency ${o.saturation.concurrency}. Then an open loop at ${o.offeredRate.toFixed(0)} requests/s (${(o.offeredRate / o.saturation.requestsPerSecond).toFixed(1)} x saturation) at even intervals for ${o.seconds} s, latency counted from each request's scheduled time (no coordinated omission), at most 4096 requests open at once; answers awaited afterwards for a bounded time.`,
+      `Saturation: a closed loop at concurrency ${o.saturation.concurrency}. Then the gateway is restarted with the admission limit below and warmed by a few seconds of that closed loop (refusals included), and an open loop runs at ${o.offeredRate.toFixed(0)} requests/s (${(o.offeredRate / o.saturation.requestsPerSecond).toFixed(1)} x saturation) at even intervals for ${o.seconds} s, latency counted from each request's scheduled time (no coordinated omission), at most 4096 requests open at once; answers awaited afterwards for a bounded time.`,
     '',
     table(
       ['figure', 'value'],
