@@ -17,24 +17,32 @@ function row(fields: Omit<TargetRow, 'verdict'>, explain?: () => string | undefi
   return { ...fields, verdict: judged, ...(explanation === undefined ? {} : { explanation }) };
 }
 
-/** "; other processes took 0.9 cores meanwhile" when the machine was not the benchmark's alone. */
 /** Our single-thread blob detection beside the shipped one, when it was measured. */
 function singleThread(blobs: BlobExperiment): string {
   if (blobs.oursSingleThreadMs === undefined) return '';
   return `; on 1 thread ours took ${fmt(blobs.oursSingleThreadMs)} ms (${fmt(ratio(blobs.opencvMs, blobs.oursSingleThreadMs), 2)} x faster than OpenCV)`;
 }
 
+/** "; other processes took 0.9 cores meanwhile" when the machine was not the benchmark's alone. */
 function others(cores: number | undefined): string {
   return cores !== undefined && cores >= 0.1 ? `; other processes on the machine took ${cores.toFixed(2)} cores in that window` : '';
 }
 
 const fmt = (value: number | undefined, digits = 0) => (value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
+/** Below this share of the idle raw limit, a spinning neighbour core counts as slowing inference. */
+const NEIGHBOUR_SLOWDOWN = 0.95;
+
 /** The raw limit at the same batch with the other cores spinning, as a clause of an explanation. */
 function besideBusy(results: BenchResults, idle: RawRow | undefined): string {
   const busy = results.raw?.besideBusyRows?.find((r) => r.batch === idle?.batch);
   if (busy === undefined || idle === undefined) return '';
-  return `; with the other core(s) merely spinning, the raw limit at batch ${busy.batch} was ${fmt(busy.cropsPerSecond)} crops/s, ${fmt(ratio(busy.cropsPerSecond, idle.cropsPerSecond), 2)} x its idle value: on this machine a core's neighbour slows it, and a served replica always has its event loop and the load generator beside it`;
+  const slowdown = ratio(busy.cropsPerSecond, idle.cropsPerSecond);
+  const reading =
+    slowdown < NEIGHBOUR_SLOWDOWN
+      ? "on this machine a core's neighbour slows it, and a served replica always has its event loop and the load generator beside it"
+      : "no slower than idle, so in this run the host's drift between the two measurements matters more than a busy neighbour";
+  return `; with the other core(s) merely spinning, the raw limit at batch ${busy.batch} was ${fmt(busy.cropsPerSecond)} crops/s, ${fmt(slowdown, 2)} x its idle value: ${reading}`;
 }
 
 function best(rows: readonly RawRow[]): RawRow | undefined {

@@ -101,7 +101,9 @@ describe('renderMarkdown', () => {
     missed.raw = { ...missed.raw!, rows: missed.raw!.rows.map((row) => (row.runtime === 'onnxruntime' && row.batch === 1 ? { ...row, cropsPerSecond: 1000 } : row)) };
     const efficiency = evaluateTargets(missed).find((row) => row.id === 'serving-efficiency');
     expect(efficiency?.verdict).toBe('MISS');
-    expect(efficiency?.explanation).toContain('the raw limit at batch 1 was 320 crops/s, 0.32 x its idle value');
+    expect(efficiency?.explanation).toContain("the raw limit at batch 1 was 320 crops/s, 0.32 x its idle value: on this machine a core's neighbour slows it");
+    const drifted = { ...missed, raw: { ...missed.raw!, besideBusyRows: missed.raw!.besideBusyRows!.map((row) => ({ ...row, cropsPerSecond: 1100 })) } };
+    expect(evaluateTargets(drifted).find((row) => row.id === 'serving-efficiency')?.explanation).toContain("1.10 x its idle value: no slower than idle, so in this run the host's drift");
   });
 
   it('reports the shipped blob detector beside its single-thread time and OpenCV', () => {
