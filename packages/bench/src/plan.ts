@@ -4,7 +4,16 @@ import type { GrpcMode } from './types.js';
 export interface BenchPlan {
   readonly quick: boolean;
   readonly raw: { readonly seconds: number; readonly batches: readonly number[] };
-  readonly grpc: { readonly concurrencies: readonly number[]; readonly modes: readonly GrpcMode[]; readonly warmUpSeconds: number; readonly seconds: number; readonly maxCalls: number };
+  readonly grpc: {
+    readonly concurrencies: readonly number[];
+    readonly modes: readonly GrpcMode[];
+    readonly warmUpSeconds: number;
+    readonly seconds: number;
+    readonly maxCalls: number;
+    /** Rounds of the raw limit and the shipped mode at concurrency 16, back to back, for the serving-efficiency ratio. */
+    readonly efficiencyPairs: number;
+    readonly pairSeconds: number;
+  };
   readonly e2e: {
     readonly photo: { readonly width: number; readonly height: number; readonly lesions: number; readonly seed: number };
     readonly replicas: readonly number[];
@@ -51,7 +60,7 @@ export function makePlan(quick: boolean): BenchPlan {
   return {
     quick,
     raw: { seconds: quick ? 1 : 5, batches: [1, 8, 32] },
-    grpc: { concurrencies: [1, 2, 4, 8, 16, 32], modes: GRPC_MODES, warmUpSeconds: quick ? 0.5 : 1.5, seconds: quick ? 1 : 5, maxCalls: 500_000 },
+    grpc: { concurrencies: [1, 2, 4, 8, 16, 32], modes: GRPC_MODES, warmUpSeconds: quick ? 0.5 : 1.5, seconds: quick ? 1 : 5, maxCalls: 500_000, efficiencyPairs: quick ? 1 : 5, pairSeconds: quick ? 1 : 3 },
     e2e: { photo: PHOTO, replicas: [1, 2], concurrencies: quick ? [1, 2] : [1, 2, 4, 8], warmUpSeconds: quick ? 1 : 3, seconds: quick ? 3 : 12, maxRequests: 2_000 },
     scaleout: {
       clients: 16,

@@ -1,5 +1,5 @@
 import { sharedCoresBound } from './projection.js';
-import { ratio } from './stats.js';
+import { median, ratio } from './stats.js';
 import type { BenchResults, BlobExperiment, IdleBreakdown, RawRow, TargetRow } from './types.js';
 
 const GIB = 2 ** 30;
@@ -67,6 +67,22 @@ export function idlest(idle: readonly IdleBreakdown[]): IdleBreakdown | undefine
   }, undefined);
 }
 
+/**
+ * Served over raw: the median ratio of the back-to-back pairs when the run has them (the host's
+ * drift between experiments 1 and 2 cancels), otherwise experiment 2's concurrency-16 row over
+ * experiment 1's best raw row.
+ */
+function servingEfficiency(results: BenchResults, served16: number | undefined, rawBest: RawRow | undefined): { measured: string; value: number } {
+  const single = `${fmt(served16)} crops/s over gRPC vs ${fmt(rawBest?.cropsPerSecond)} crops/s raw (best batch, ${rawBest?.batch ?? '?'})`;
+  const pairs = results.grpc?.efficiencyPairs ?? [];
+  if (pairs.length === 0) return { measured: single, value: ratio(served16, rawBest?.cropsPerSecond) };
+  const ratios = pairs.map((pair) => pair.servedCropsPerSecond / pair.rawCropsPerSecond);
+  return {
+    measured: `median of ${pairs.length} back-to-back pairs (served / raw: ${ratios.map((r) => r.toFixed(2)).join(', ')}); experiments 2 and 1, minutes apart: ${single}`,
+    value: median(ratios),
+  };
+}
+
 /** The issue's targets with the measured figures, each PASS, MISS, INFO or NOT RUN, and where the figures go when missed. */
 export function evaluateTargets(results: BenchResults): TargetRow[] {
   const cores = results.machine.cores;
@@ -79,13 +95,14 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
   const rows: TargetRow[] = [];
 
   const on16 = results.grpc?.rows.find((r) => r.mode === 'on' && r.concurrency === 16);
+  const efficiency = servingEfficiency(results, on16?.cropsPerSecond, onnxBest);
   rows.push(
     row(
       {
         id: 'serving-efficiency',
         target: 'gRPC crops/s with batching at concurrency 16 >= 0.9 x the raw in-process limit (same runtime: ONNX Runtime, one thread)',
-        measured: `${fmt(on16?.cropsPerSecond)} crops/s over gRPC vs ${fmt(onnxBest?.cropsPerSecond)} crops/s raw (best batch, ${onnxBest?.batch ?? '?'})`,
-        value: ratio(on16?.cropsPerSecond, onnxBest?.cropsPerSecond),
+        measured: efficiency.measured,
+        value: efficiency.value,
         threshold: 0.9,
         kind: 'min',
         unit: 'x',

@@ -87,6 +87,16 @@ export interface GrpcExperiment {
   readonly seconds: number;
   readonly modes: GrpcMode[];
   readonly rows: GrpcRow[];
+  /** The raw limit and the shipped mode at concurrency 16 measured back to back, round after round (absent in older runs). */
+  readonly efficiencyPairs?: EfficiencyPair[];
+}
+
+/** One round: the raw in-process limit (best batch) and, right after it, the served rate. */
+export interface EfficiencyPair {
+  readonly rawCropsPerSecond: number;
+  readonly rawBatch: number;
+  readonly servedCropsPerSecond: number;
+  readonly seconds: number;
 }
 
 /** One concurrency level of POST /v1/analyses with the 12 MP photo. */

@@ -36,6 +36,11 @@ export function fixtureResults(): BenchResults {
       cropsPerRequest: 1,
       warmUpSeconds: 1.5,
       seconds: 5,
+      efficiencyPairs: [
+        { rawCropsPerSecond: 400, rawBatch: 1, servedCropsPerSecond: 360, seconds: 3 },
+        { rawCropsPerSecond: 300, rawBatch: 8, servedCropsPerSecond: 240, seconds: 3 },
+        { rawCropsPerSecond: 500, rawBatch: 1, servedCropsPerSecond: 475, seconds: 3 },
+      ],
       modes: [
         { id: 'on', label: 'batching on (max batch 32, delay 1 ms)', maxBatch: 32, maxQueueDelayMs: 1 },
         { id: 'off', label: 'batching off (CLASSIFIER_MAX_BATCH=1)', maxBatch: 1, maxQueueDelayMs: 0 },

@@ -17,8 +17,9 @@ describe('evaluateTargets', () => {
   it("judges each of the issue's targets from the figures", () => {
     const rows = evaluateTargets(fixtureResults());
     const byId = Object.fromEntries(rows.map((row) => [row.id, row]));
-    // gRPC on at 16 = 100 * log2(32) = 500 crops/s; the ONNX limit is its best raw row, 400.
-    expect(byId['serving-efficiency'].value).toBeCloseTo(500 / 400);
+    // The median of the back-to-back pairs' ratios 0.90, 0.80 and 0.95.
+    expect(byId['serving-efficiency'].value).toBeCloseTo(0.9);
+    expect(byId['serving-efficiency'].measured).toContain('median of 3 back-to-back pairs (served / raw: 0.90, 0.80, 0.95)');
     expect(byId['runtime'].value).toBeCloseTo(240 / 60);
     expect(byId['scale-out-grpc'].value).toBeCloseTo(1.5);
     expect(byId['scale-out-rest'].value).toBeCloseTo(200 / 160);
@@ -98,12 +99,25 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('| ONNX Runtime | cpu | 1 | 320.0 | 3.13 | 1600 | 5.0 | 1.00 |');
     // Explanations come with misses: a raw limit of 1000 crops/s makes gRPC's 500 one.
     const missed = fixtureResults();
+    missed.grpc = { ...missed.grpc!, efficiencyPairs: undefined };
     missed.raw = { ...missed.raw!, rows: missed.raw!.rows.map((row) => (row.runtime === 'onnxruntime' && row.batch === 1 ? { ...row, cropsPerSecond: 1000 } : row)) };
     const efficiency = evaluateTargets(missed).find((row) => row.id === 'serving-efficiency');
     expect(efficiency?.verdict).toBe('MISS');
     expect(efficiency?.explanation).toContain("the raw limit at batch 1 was 320 crops/s, 0.32 x its idle value: on this machine a core's neighbour slows it");
     const drifted = { ...missed, raw: { ...missed.raw!, besideBusyRows: missed.raw!.besideBusyRows!.map((row) => ({ ...row, cropsPerSecond: 1100 })) } };
     expect(evaluateTargets(drifted).find((row) => row.id === 'serving-efficiency')?.explanation).toContain("1.10 x its idle value: no slower than idle, so in this run the host's drift");
+  });
+
+  it('falls back to experiment 2 over experiment 1 without back-to-back pairs', () => {
+    const older = fixtureResults();
+    older.grpc = { ...older.grpc!, efficiencyPairs: undefined };
+    // gRPC on at 16 = 100 * log2(32) = 500 crops/s; the ONNX limit is its best raw row, 400.
+    expect(evaluateTargets(older).find((row) => row.id === 'serving-efficiency')?.value).toBeCloseTo(500 / 400);
+    expect(renderMarkdown(withTargets(older))).not.toContain('back-to-back pairs');
+  });
+
+  it('lists the back-to-back efficiency pairs', () => {
+    expect(markdown).toContain('| 2 | 300.0 | 8 | 240.0 | 0.80 |');
   });
 
   it('reports the shipped blob detector beside its single-thread time and OpenCV', () => {

@@ -147,6 +147,18 @@ function grpcSection(results: BenchResults): string | undefined {
       ),
     );
   }
+  const pairs = grpc.efficiencyPairs ?? [];
+  if (pairs.length > 0) {
+    parts.push(
+      '',
+      `**Serving efficiency in back-to-back pairs**: ${pairs.length} rounds of the raw limit (experiment 1's batch sizes, ${pairs[0]!.seconds} s each, the best kept) followed at once by ${pairs[0]!.seconds} s of the shipped mode at concurrency 16 on one classifier kept running. The host's speed drifts over minutes, and the tables above are minutes apart from experiment 1; within a pair it barely moves. The target takes the median of the pairs' ratios.`,
+      '',
+      table(
+        ['round', 'raw crops/s', 'raw batch', 'served crops/s', 'served / raw'],
+        pairs.map((pair, i) => [String(i + 1), fmt(pair.rawCropsPerSecond, 1), String(pair.rawBatch), fmt(pair.servedCropsPerSecond, 1), fmt(pair.servedCropsPerSecond / pair.rawCropsPerSecond, 2)]),
+      ),
+    );
+  }
   return parts.join('\n');
 }
 
