@@ -14,6 +14,11 @@ function sortedPercentile(sorted: readonly number[], p: number): number {
 
 export const median = (values: readonly number[]) => percentile(values, 50);
 
+/** The row with the most crops per second (the first of equals), or undefined for none. */
+export function fastest<T extends { readonly cropsPerSecond: number }>(rows: readonly T[]): T | undefined {
+  return rows.reduce<T | undefined>((top, row) => (top === undefined || row.cropsPerSecond > top.cropsPerSecond ? row : top), undefined);
+}
+
 /** Latency of a set of calls as perf_analyzer reports it, in the unit of the samples. */
 export interface LatencySummary {
   /** Samples summarised. */

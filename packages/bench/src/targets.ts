@@ -1,5 +1,5 @@
 import { sharedCoresBound } from './projection.js';
-import { median, ratio } from './stats.js';
+import { fastest, median, ratio } from './stats.js';
 import type { BenchResults, BlobExperiment, IdleBreakdown, RawRow, TargetRow } from './types.js';
 
 const GIB = 2 ** 30;
@@ -45,10 +45,6 @@ function besideBusy(results: BenchResults, idle: RawRow | undefined): string {
   return `; with the other core(s) merely spinning, the raw limit at batch ${busy.batch} was ${fmt(busy.cropsPerSecond)} crops/s, ${fmt(slowdown, 2)} x its idle value: ${reading}`;
 }
 
-function best(rows: readonly RawRow[]): RawRow | undefined {
-  return rows.reduce<RawRow | undefined>((top, r) => (top === undefined || r.cropsPerSecond > top.cropsPerSecond ? r : top), undefined);
-}
-
 function byBatch(rows: readonly RawRow[]): string {
   return rows.map((r) => `batch ${r.batch}: ${fmt(r.cropsPerSecond)}`).join(', ');
 }
@@ -89,8 +85,8 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
   const raw = results.raw?.rows ?? [];
   const onnxRows = raw.filter((r) => r.runtime === 'onnxruntime');
   const wasmRows = raw.filter((r) => r.runtime === 'tfjs');
-  const onnxBest = best(onnxRows);
-  const wasmBest = best(wasmRows);
+  const onnxBest = fastest(onnxRows);
+  const wasmBest = fastest(wasmRows);
   const rawAt = (rows: readonly RawRow[], batch: number) => rows.find((r) => r.batch === batch)?.cropsPerSecond;
   const rows: TargetRow[] = [];
 

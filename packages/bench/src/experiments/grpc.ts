@@ -2,6 +2,7 @@ import { measureRawRuntime } from '../classifier-tools.js';
 import type { BenchContext } from '../context.js';
 import { GRPC_MODES, type BenchPlan } from '../plan.js';
 import { startClassifiers } from '../services.js';
+import { fastest } from '../stats.js';
 import type { EfficiencyPair, GrpcExperiment, GrpcMode, GrpcRow } from '../types.js';
 import { grpcWindow } from './grpc-window.js';
 
@@ -85,7 +86,7 @@ async function efficiencyPairs(context: BenchContext): Promise<EfficiencyPair[]>
     for (let round = 1; round <= rounds; round += 1) {
       progress.begin(`2 gRPC: efficiency pair ${round}/${rounds}, raw limit then concurrency ${EFFICIENCY_CONCURRENCY}`, pairSeconds(plan));
       const raw = await measureRawRuntime({ modelDir: model.dir, runtime: 'onnx', batches: plan.raw.batches, seconds });
-      const best = raw.rows.reduce((top, row) => (row.cropsPerSecond > top.cropsPerSecond ? row : top));
+      const best = fastest(raw.rows)!;
       const served = await grpcWindow([classifier], [classifier], { concurrency: EFFICIENCY_CONCURRENCY, inputSize: model.inputSize, warmUpSeconds, seconds, maxCalls });
       pairs.push({ rawCropsPerSecond: best.cropsPerSecond, rawBatch: best.batch, servedCropsPerSecond: served.cropsPerSecond, seconds });
     }

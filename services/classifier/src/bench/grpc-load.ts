@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { CLASS_NAMES } from '@skinlesion/model-manifest';
 import { loadInferenceProto, type ModelInferResponse__Output } from '@skinlesion/proto';
 import { benchCrops, percentiles, round } from './stats.js';
 import { frameMessage, WireCaller, WireCallError } from './wire-caller.js';
@@ -151,12 +152,12 @@ export async function runGrpcLoad(targets: readonly string[], options: GrpcLoadO
   return { latenciesMs, errors, seconds: Math.max(0, ends - warmUpEnds) / 1000 };
 }
 
-/** The answer to `count` crops holds their probabilities: 6 FP32 values per crop. */
+/** The answer to `count` crops holds their probabilities: one FP32 value per class and crop. */
 function checkResponse(response: ModelInferResponse__Output, count: number): void {
   const index = response.outputs.findIndex((output) => output.name === 'probabilities');
   const bytes = index < 0 ? undefined : response.rawOutputContents[index]?.length;
-  if (bytes !== count * 6 * 4) {
-    throw new WireCallError('INTERNAL', `ModelInfer answered ${count} crops without ${count} x 6 FP32 probabilities (outputs: ${response.outputs.map((o) => o.name).join(', ')})`);
+  if (bytes !== count * CLASS_NAMES.length * 4) {
+    throw new WireCallError('INTERNAL', `ModelInfer answered ${count} crops without ${count} x ${CLASS_NAMES.length} FP32 probabilities (outputs: ${response.outputs.map((o) => o.name).join(', ')})`);
   }
 }
 

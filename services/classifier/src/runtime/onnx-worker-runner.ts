@@ -2,15 +2,16 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '@skinlesion/logger';
 import type { Manifest } from '@skinlesion/model-manifest';
+import { workerScript } from '@skinlesion/worker-script';
 import { checkOnnxModel, ONNX_INPUT, ONNX_OUTPUTS, ONNX_SESSION_OPTIONS, readCurrentExport } from './onnx-export.js';
 import type { ModelRunner } from './runner.js';
 import type { OnnxWorkerData } from './worker-protocol.js';
 import { startWorkerRunner } from './worker-runner.js';
-import { workerScript } from './worker-script.js';
 
 /**
- * onnxruntime-node's entry as a file: URL, resolved from this package (the worker program may be
- * a data: URL, which resolves no package names). Throws when the package is not installed.
+ * onnxruntime-node's entry as a file: URL, resolved from this package (run from the sources, the
+ * worker program lives in a temporary folder, which resolves no package names). Throws when the
+ * package is not installed.
  */
 function onnxRuntimeUrl(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('onnxruntime-node')).href;
@@ -32,8 +33,10 @@ export async function loadOnnxWorkerRunner(modelDir: string, manifest: Manifest,
     outputNames: ONNX_OUTPUTS,
     inputSize: manifest.inputSize,
   };
+  const script = await workerScript(import.meta.url, 'onnx-worker');
+  // The worker has loaded its modules once it reports ready or fails: its files may go then.
   const runner = await startWorkerRunner({
-    script: await workerScript('onnx-worker'),
+    script: script.url,
     workerData,
     transferList: [bytes.buffer],
     name: 'onnxruntime',
@@ -42,7 +45,7 @@ export async function loadOnnxWorkerRunner(modelDir: string, manifest: Manifest,
     backend: 'cpu',
     platform: 'onnxruntime_onnx',
     checkModel: (model) => checkOnnxModel(model, file, manifest.inputSize),
-  });
+  }).finally(() => script.release());
   log.debug({ file, thread: 'worker' }, 'ONNX model loaded');
   return runner;
 }

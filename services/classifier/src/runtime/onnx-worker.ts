@@ -4,8 +4,9 @@
  * thread for the whole batch; here that thread is this one, so the event loop keeps receiving,
  * decoding and answering calls, health checks and metrics scrapes meanwhile.
  *
- * Started by worker-runner.ts with OnnxWorkerData. Imports only node: built-ins and types (see
- * worker-script.ts); ONNX Runtime comes from the URL the event loop resolved.
+ * Started by worker-runner.ts with OnnxWorkerData. Imports only node: built-ins and types: run
+ * from the sources, the program is transpiled into a temporary folder where no package resolves
+ * (@skinlesion/worker-script); ONNX Runtime comes from the URL the event loop resolved.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type * as Ort from 'onnxruntime-node';

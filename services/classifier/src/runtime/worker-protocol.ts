@@ -1,6 +1,6 @@
 /**
  * Messages between a replica's event loop and its inference worker thread. Types only: the
- * worker programs import nothing else of this package (see worker-script.ts).
+ * worker programs import nothing else of this package (see onnx-worker.ts).
  *
  * Memory moves, it is not copied: a batch's input ArrayBuffer is transferred to the worker and
  * back with the outputs, whose ArrayBuffers are transferred too.

@@ -8,7 +8,7 @@ import type { FromWorker, ToWorker, WorkerError, WorkerModelInfo } from './worke
 const DEFAULT_RELEASE_TIMEOUT_MS = 5000;
 
 export interface WorkerRunnerOptions {
-  /** The worker program (see worker-script.ts); it speaks worker-protocol.ts. */
+  /** The worker program (see @skinlesion/worker-script); it speaks worker-protocol.ts. */
   readonly script: URL;
   readonly workerData: unknown;
   /** Buffers of workerData to move rather than copy (the model's bytes). */

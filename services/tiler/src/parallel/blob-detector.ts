@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '@skinlesion/worker-script';
 import type { BlobCentre } from '../domain/blob-centres.js';
 import { combineBands, cutsToFind, groupCentres, identicalBinaries, planDetection } from '../domain/blob-detection.js';
 import { planRunLayout } from '../domain/blob-field.js';
@@ -22,7 +23,6 @@ import {
   type SharedRuns,
   type StepDone,
 } from './blob-jobs.js';
-import { workerScript } from './worker-script.js';
 
 export interface BlobDetectorOptions {
   /**
@@ -56,7 +56,7 @@ export async function createBlobDetector(options: BlobDetectorOptions = {}): Pro
     throw new RangeError(`blob detection threads must be an integer in 1..${MAX_BLOB_THREADS}, got ${threads}`);
   }
   if (threads === 1) return callingThreadBlobDetector();
-  const script = await workerScript('blob-worker');
+  const script = await workerScript(import.meta.url, 'blob-worker');
   try {
     const started = await Promise.allSettled(Array.from({ length: threads - 1 }, () => WorkerLink.start(script.url)));
     const links = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

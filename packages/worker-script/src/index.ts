@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** A variable, so that the compiled service neither types nor bundles the compiler it never loads. */
+/** A variable, so that the compiled services neither type nor bundle the compiler they never load. */
 const TYPESCRIPT_PACKAGE: string = 'typescript';
 
 interface Transpiler {
@@ -23,21 +23,22 @@ export interface WorkerScript {
 const RELATIVE_IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+\.js)['"]/g;
 
 /**
- * The worker program `name` of this folder (e.g. 'blob-worker'): the compiled file beside this
- * module. Run from the TypeScript sources instead (vitest runs src/ directly, and Node 20 cannot
- * run .ts), the program and every module it imports, relatively and transitively, are
- * transpiled with the typescript devDependency into a temporary folder laid out like src/.
+ * The worker program `name` (e.g. 'blob-worker') in the folder of the module at `moduleUrl`
+ * (pass `import.meta.url`): the compiled file beside it. Run from the TypeScript sources instead
+ * (vitest runs src/ directly, and Node 20 cannot run .ts), the program and every module it
+ * imports, relatively and transitively, are transpiled with the typescript devDependency into a
+ * temporary folder that mirrors their paths, so that relative imports resolve as in src/.
+ * Package imports do not resolve from there: a worker program is given other packages' URLs.
  */
-export async function workerScript(name: string): Promise<WorkerScript> {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { url: new URL(`./${name}.js`, here), release: async () => undefined };
+export async function workerScript(moduleUrl: string, name: string): Promise<WorkerScript> {
+  if (!moduleUrl.endsWith('.ts')) return { url: new URL(`./${name}.js`, moduleUrl), release: async () => undefined };
   const imported = (await import(TYPESCRIPT_PACKAGE)) as { default?: Transpiler } & Transpiler;
   const ts = imported.default ?? imported;
-  const sourceRoot = fileURLToPath(new URL('../', here));
-  const outRoot = await mkdtemp(path.join(tmpdir(), 'tiler-worker-'));
+  const outRoot = await mkdtemp(path.join(tmpdir(), 'worker-script-'));
+  const mirrored = (file: string) => path.join(outRoot, path.relative(path.parse(file).root, file)).replace(/\.ts$/, '.js');
   try {
     await writeFile(path.join(outRoot, 'package.json'), '{ "type": "module" }\n');
-    const entry = fileURLToPath(new URL(`./${name}.ts`, here));
+    const entry = fileURLToPath(new URL(`./${name}.ts`, moduleUrl));
     const pending = [entry];
     const done = new Set<string>();
     while (pending.length > 0) {
@@ -50,12 +51,11 @@ export async function workerScript(name: string): Promise<WorkerScript> {
         fileName: file,
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, sourceMap: false },
       });
-      const out = path.join(outRoot, path.relative(sourceRoot, file)).replace(/\.ts$/, '.js');
+      const out = mirrored(file);
       await mkdir(path.dirname(out), { recursive: true });
       await writeFile(out, outputText);
     }
-    const url = pathToFileURL(path.join(outRoot, path.relative(sourceRoot, entry)).replace(/\.ts$/, '.js'));
-    return { url, release: () => rm(outRoot, { recursive: true, force: true }) };
+    return { url: pathToFileURL(mirrored(entry)), release: () => rm(outRoot, { recursive: true, force: true }) };
   } catch (error) {
     await rm(outRoot, { recursive: true, force: true });
     throw error;
