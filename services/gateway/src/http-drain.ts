@@ -20,6 +20,15 @@ export interface HttpDrain {
 const IDLE_LINGER_MS = 250;
 
 /**
+ * Calls back once the event loop has polled for I/O at least once from now. The first immediate
+ * may run before any poll (when called from an I/O callback, the check phase comes next); the
+ * one it schedules runs in the next turn's check phase, which follows that turn's poll.
+ */
+function afterNextPoll(callback: () => void): void {
+  setImmediate(() => setImmediate(callback));
+}
+
+/**
  * Watches a server's answers so that a shutdown ends keep-alive connections the way an HTTP/1.1
  * client can rely on: right after an answer carrying `Connection: close`, not under a request the
  * client is sending. Call before the server listens.
@@ -55,9 +64,6 @@ export function trackForDrain(server: Server): HttpDrain {
   });
   return {
     drain(graceMs) {
-      draining = true;
-      for (const response of answering) closeAfter(response);
-      if (answering.size === 0) closeIdleLater();
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           clearTimeout(lingering);
@@ -65,12 +71,22 @@ export function trackForDrain(server: Server): HttpDrain {
           server.closeAllConnections();
           resolve('timeout');
         }, graceMs);
-        // net.Server's close, not http.Server's (which also ends idle connections at once): stop
-        // accepting, and call back when the last connection has ended.
-        NetServer.prototype.close.call(server, () => {
-          clearTimeout(timer);
-          clearTimeout(lingering);
-          resolve('drained');
+        // Closing a listener resets the connections the kernel has completed but the event loop
+        // has not accepted yet (a busy loop leaves them queued for milliseconds): their clients
+        // would see a request reset, not a connection refused. The loop's next poll for I/O
+        // accepts them first. Answers say `Connection: close` only from the same instant on, so
+        // no client is sent to open a connection before the listener is gone.
+        afterNextPoll(() => {
+          draining = true;
+          for (const response of answering) closeAfter(response);
+          if (answering.size === 0) closeIdleLater();
+          // net.Server's close, not http.Server's (which also ends idle connections at once):
+          // stop accepting, and call back when the last connection has ended.
+          NetServer.prototype.close.call(server, () => {
+            clearTimeout(timer);
+            clearTimeout(lingering);
+            resolve('drained');
+          });
         });
       });
     },

@@ -47,6 +47,11 @@ function post(port: number, agent: Agent): Promise<Answer> {
   });
 }
 
+/** The drain closes the listener, and starts closing connections, after the loop's next poll. */
+function drainUnderWay(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 describe('trackForDrain', () => {
   const cleanup: Array<() => void> = [];
   afterEach(() => {
@@ -63,6 +68,7 @@ describe('trackForDrain', () => {
     const inFlight = post(port, agent);
     await arrival;
     const drained = drain.drain(5_000);
+    await drainUnderWay();
     release('finished');
     await expect(inFlight).resolves.toEqual({ status: 200, connection: 'close', body: 'finished' });
     await expect(drained).resolves.toBe('drained');
@@ -90,6 +96,7 @@ describe('trackForDrain', () => {
     const stillBusy = post(port, agent);
     await third;
     const drained = drain.drain(5_000);
+    await drainUnderWay();
     // The idle connection's client sends now: served, not cut off under its request.
     const fourth = nextArrival();
     const late = post(port, agent);
@@ -99,6 +106,27 @@ describe('trackForDrain', () => {
     release('late');
     await expect(stillBusy).resolves.toMatchObject({ status: 200, connection: 'close' });
     await expect(late).resolves.toMatchObject({ status: 200, connection: 'close', body: 'late' });
+    await expect(drained).resolves.toBe('drained');
+  });
+
+  it('answers a connection the kernel completed while the event loop was busy, instead of resetting it', async () => {
+    const { server, drain, nextArrival, release } = slowServer();
+    const port = await listen(server);
+    const agent = new Agent({ keepAlive: true });
+    cleanup.push(() => agent.destroy());
+    const arrival = nextArrival();
+    const answer = post(port, agent);
+    // The client's connect() goes out on the next tick; the handshake then completes in the
+    // kernel while this thread stays busy, so the connection waits in the listen queue.
+    await new Promise((resolve) => process.nextTick(resolve));
+    const until = performance.now() + 30;
+    while (performance.now() < until) {
+      // Busy, as a loaded gateway is when the signal comes.
+    }
+    const drained = drain.drain(5_000);
+    await arrival;
+    release('queued');
+    await expect(answer).resolves.toEqual({ status: 200, connection: 'close', body: 'queued' });
     await expect(drained).resolves.toBe('drained');
   });
 

@@ -1,7 +1,7 @@
 import { makeWidefieldPhoto } from '@skinlesion/synth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceProcess, Stack } from '../../src/index.js';
-import { postParts, send, type Outcome } from './support/http.js';
+import { postParts, probe, send, type Outcome } from './support/http.js';
 import { countBy, LoadRun, outcomeLabel, type Sample } from './support/load.js';
 import { markdownTable, writeReport } from './support/report.js';
 import { deadProcesses, eventually, LogTap, startTestStack } from './support/stack.js';
@@ -138,7 +138,7 @@ describe('graceful shutdown of every service under load', () => {
 
     const termAt = performance.now();
     service.signal('SIGTERM');
-    const readyz: Outcome[] = [];
+    const readyz: Outcome['status'][] = [];
     let exitAt = 0;
     const exited = service.whenExited().then((code) => {
       exitAt = performance.now();
@@ -147,7 +147,7 @@ describe('graceful shutdown of every service under load', () => {
     // /readyz as a load balancer would poll it (every 20 ms here), until the process is gone.
     const polling = (async () => {
       while (exitAt === 0) {
-        readyz.push(await send(`${stack.url}/readyz`, { timeoutMs: 2_000 }));
+        readyz.push(await probe(`${stack.url}/readyz`, 2_000));
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
@@ -182,8 +182,8 @@ describe('graceful shutdown of every service under load', () => {
         inFlightAtTerm: samples.filter((sample) => sample.sentAt < termAt && sample.answeredAt > termAt).length,
         drainMs: Math.round(exitAt - termAt),
         exitCode,
-        readyzDuringDrain: countBy(readyz, (outcome) => String(outcome.status)),
-        readyzSequence: readyz.map((outcome) => outcome.status),
+        readyzDuringDrain: countBy(readyz, (status) => String(status)),
+        readyzSequence: readyz,
         restartMs: Math.round(readyAt - restartAt),
         servingAgainMs: Math.round(backAt - restartAt),
         outcomes: countBy(samples, (sample) => outcomeLabel(sample.outcome)),

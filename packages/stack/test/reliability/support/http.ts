@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { connect } from 'node:net';
 
 /** What a client saw of one request. */
@@ -95,6 +96,26 @@ export async function send(url: string, init: RequestInit & { timeoutMs: number 
     const status = code === 'ECONNREFUSED' ? 'refused' : code === 'TimeoutError' || code === 'AbortError' ? 'timeout' : 'reset';
     return { status, ms: performance.now() - started, contentType: '', retryAfter: null, body: undefined, error: code };
   }
+}
+
+/**
+ * GET as a load balancer's health check does it: on a connection of its own, closed after the
+ * answer (as kubelet's probes are). A check sharing the clients' pool would take the connection a
+ * client was about to reuse and send that client to open a new one. Resolves with the status, or
+ * how it failed without one.
+ */
+export function probe(url: string, timeoutMs: number): Promise<Outcome['status']> {
+  return new Promise((resolve) => {
+    const request = get(url, { agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (response) => {
+      response.resume();
+      response.once('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.once('timeout', () => {
+      request.destroy();
+      resolve('timeout');
+    });
+    request.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? 'refused' : 'reset'));
+  });
 }
 
 /** POST multipart photos to a gateway path. */
