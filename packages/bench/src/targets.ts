@@ -1,3 +1,4 @@
+import { admissionSummary } from './admission.js';
 import { sharedCoresBound } from './projection.js';
 import { fastest, median, ratio } from './stats.js';
 import type { BenchResults, BlobExperiment, IdleBreakdown, RawRow, TargetRow } from './types.js';
@@ -235,8 +236,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
       () => {
         if (overload === undefined) return undefined;
         const saturation = overload.saturation.requestsPerSecond;
-        const { maxInFlight, maxQueued, maxQueueWaitMs } = overload.admission;
-        return `${fmt(100 * overload.rejectedShare, 1)} % was refused (${overload.classifierRejected} by the classifier's queue, the rest by the gateway's admission limit of ${maxInFlight} in flight + ${maxQueued} queued, ${maxQueueWaitMs} ms longest wait); the accepted requests still shared the ${cores} cores with the load generator (${fmt(overload.clientCores, 2)} cores) and with the work of refusing the excess, and ${fmt(overload.acceptedRate, 1)} answers/s came back while sending (${fmt((100 * overload.acceptedRate) / saturation)} % of saturation)${others(overload.otherCores)}`;
+        return `${fmt(100 * overload.rejectedShare, 1)} % was refused (${overload.classifierRejected} by the classifier's queue, the rest by the gateway's admission limit of ${admissionSummary(overload.admission)}); the accepted requests still shared the ${cores} cores with the load generator (${fmt(overload.clientCores, 2)} cores) and with the work of refusing the excess, and ${fmt(overload.acceptedRate, 1)} answers/s came back while sending (${fmt((100 * overload.acceptedRate) / saturation)} % of saturation)${others(overload.otherCores)}`;
       },
     ),
   );

@@ -6,7 +6,7 @@ import { formatDuration, renderBar } from '../src/progress.js';
 import { project, sharedCoresBound } from '../src/projection.js';
 import { classifierCounters, parseMetrics, serverSplit, sumOf } from '../src/prometheus.js';
 import { percentile, ratio, summarize } from '../src/stats.js';
-import { admissionAtKnee } from '../src/experiments/overload.js';
+import { admissionAtKnee, admissionSummary } from '../src/admission.js';
 
 describe('percentiles', () => {
   it('interpolates linearly between closest ranks, as numpy does', () => {
@@ -126,13 +126,18 @@ describe('command line and progress', () => {
 });
 
 describe('admissionAtKnee', () => {
-  it("serves about Little's-law concurrency at saturation with headroom, queues as many, and waits at most the unloaded p99", () => {
+  it("serves about Little's-law concurrency at saturation with headroom, and queues none", () => {
     // 120 requests/s x 15 ms = 1.8 requests in service at the knee; x 1.5 = 2.7 -> 3.
-    expect(admissionAtKnee(120, 15, 29.2)).toEqual({ maxInFlight: 3, maxQueued: 3, maxQueueWaitMs: 30 });
-    expect(admissionAtKnee(400, 100, 250)).toEqual({ maxInFlight: 60, maxQueued: 60, maxQueueWaitMs: 250 });
+    expect(admissionAtKnee(120, 15)).toEqual({ maxInFlight: 3, maxQueued: 0, maxQueueWaitMs: 0 });
+    expect(admissionAtKnee(400, 100).maxInFlight).toBe(60);
   });
 
   it('never goes below two in flight', () => {
-    expect(admissionAtKnee(10, 5, 8).maxInFlight).toBe(2);
+    expect(admissionAtKnee(10, 5).maxInFlight).toBe(2);
+  });
+
+  it('says in words what the gateway is restarted with', () => {
+    expect(admissionSummary(admissionAtKnee(120, 15))).toBe('3 in flight, no queue');
+    expect(admissionSummary({ maxInFlight: 4, maxQueued: 4, maxQueueWaitMs: 33 })).toBe('4 in flight + 4 queued, 33 ms longest wait');
   });
 });

@@ -43,6 +43,7 @@ export type AppOptions = Pick<
   | 'maxInFlightRequests'
   | 'maxQueuedRequests'
   | 'maxQueueWaitMs'
+  | 'maxStandingQueueWaitMs'
   | 'grpcMaxMessageBytes'
   | 'maxUploadBytes'
   | 'maxInferenceBodyBytes'
@@ -127,7 +128,12 @@ export function buildApp(deps: AppDeps, options: AppOptions): FastifyInstance {
     metrics,
   });
   registerAdmission(app, {
-    limits: { maxInFlight: options.maxInFlightRequests, maxQueued: options.maxQueuedRequests, maxQueueWaitMs: options.maxQueueWaitMs },
+    limits: {
+      maxInFlight: options.maxInFlightRequests,
+      maxQueued: options.maxQueuedRequests,
+      maxQueueWaitMs: options.maxQueueWaitMs,
+      maxStandingQueueWaitMs: Math.min(options.maxStandingQueueWaitMs, options.maxQueueWaitMs),
+    },
     metrics,
   });
   registerErrorHandling(app, reporting);

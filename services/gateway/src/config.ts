@@ -78,6 +78,12 @@ export const gatewayConfigSpec = {
     min: 0,
     max: 3_600_000,
   }),
+  maxStandingQueueWaitMs: int('MAX_STANDING_QUEUE_WAIT_MS', {
+    doc: 'longest wait for a slot, in ms, once the queue has not been empty for MAX_QUEUE_WAIT_MS (sustained overload, not a burst): a standing queue only adds waiting, so past this the excess is refused instead; capped by MAX_QUEUE_WAIT_MS, which turns it off',
+    fallback: 5,
+    min: 0,
+    max: 3_600_000,
+  }),
   grpcMaxMessageBytes: int('GRPC_MAX_MESSAGE_BYTES', { doc: 'gRPC send/receive message limit in bytes', fallback: DEFAULT_MAX_MESSAGE_BYTES, min: 4 * MIB, max: 2047 * MIB }),
   maxUploadBytes: int('MAX_UPLOAD_BYTES', { doc: 'bytes per uploaded photo', fallback: 25 * MIB, min: 1024, max: 1024 * MIB }),
   maxInferenceBodyBytes: int('MAX_INFERENCE_BODY_BYTES', {

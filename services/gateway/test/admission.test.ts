@@ -5,7 +5,13 @@ import { photo, photoWith } from './support/fake-services.js';
 import { problem, raw } from './support/problem.js';
 import { startStack } from './support/stack.js';
 
-const LIMITS: AdmissionLimits = { maxInFlight: 2, maxQueued: 2, maxQueueWaitMs: 1000 };
+const LIMITS: AdmissionLimits = { maxInFlight: 2, maxQueued: 2, maxQueueWaitMs: 1000, maxStandingQueueWaitMs: 1000 };
+
+/** Limits without the standing-queue bound (equal to the queue time), plus the fields given. */
+function limits(overrides: Partial<AdmissionLimits>): AdmissionLimits {
+  const merged = { ...LIMITS, ...overrides };
+  return { ...merged, maxStandingQueueWaitMs: overrides.maxStandingQueueWaitMs ?? merged.maxQueueWaitMs };
+}
 
 function clocked(limits: AdmissionLimits = LIMITS) {
   let now = 0;
@@ -59,7 +65,7 @@ describe('Admission', () => {
   });
 
   it('refuses on arrival a request that would wait longer than allowed, by the measured service time', async () => {
-    const { admission, advance, refusals } = clocked({ maxInFlight: 1, maxQueued: 10, maxQueueWaitMs: 1000 });
+    const { admission, advance, refusals } = clocked(limits({ maxInFlight: 1, maxQueued: 10, maxQueueWaitMs: 1000 }));
     const sample = await admission.admit();
     advance(600);
     sample.release(true);
@@ -75,7 +81,7 @@ describe('Admission', () => {
   });
 
   it('a waiter whose deadline or queue time runs out is refused and leaves the queue', async () => {
-    const { admission } = clocked({ maxInFlight: 1, maxQueued: 5, maxQueueWaitMs: 1000 });
+    const { admission } = clocked(limits({ maxInFlight: 1, maxQueued: 5, maxQueueWaitMs: 1000 }));
     const holder = await admission.admit();
     const shortDeadline = refusal(admission.admit(undefined, 50));
     const longWait = refusal(admission.admit());
@@ -91,7 +97,7 @@ describe('Admission', () => {
   });
 
   it('a caller that gives up while queued leaves the queue and its turn passes on', async () => {
-    const { admission } = clocked({ maxInFlight: 1, maxQueued: 5, maxQueueWaitMs: 10_000 });
+    const { admission } = clocked(limits({ maxInFlight: 1, maxQueued: 5, maxQueueWaitMs: 10_000 }));
     const holder = await admission.admit();
     const controller = new AbortController();
     const abandoned = admission.admit(controller.signal);
@@ -107,9 +113,61 @@ describe('Admission', () => {
     expect(admission.state.inFlight).toBe(0);
   });
 
+  it('cuts a standing queue: once it has not emptied for the queue time, nobody waits past the standing bound', async () => {
+    // One clock for the waits and the timers: the faked Date.
+    const refusals: RefusalReason[] = [];
+    const admission = new Admission({ maxInFlight: 1, maxQueued: 10, maxQueueWaitMs: 100, maxStandingQueueWaitMs: 5 }, { onRefused: (reason) => refusals.push(reason) }, () => Date.now());
+    const at = async (ms: number) => vi.advanceTimersByTimeAsync(ms - (Date.now() - start));
+    const start = Date.now();
+    const holder = await admission.admit();
+    const first = admission.admit();
+    await at(60);
+    // A burst so far: the queue has stood for 60 ms of its 100, so a newcomer may wait it all.
+    const second = admission.admit();
+    await at(99);
+    holder.release(false);
+    const firstTicket = await first;
+
+    await at(110);
+    // Not empty since 0: standing. The newcomer may wait 5 ms, and the one waiting since 60 ms
+    // gives way to it when the next slot frees.
+    const third = admission.admit();
+    await at(112);
+    firstTicket.release(false);
+    const dropped = await refusal(second);
+    expect(dropped.details).toMatchObject({ reason: 'standing_queue', limit: 'MAX_STANDING_QUEUE_WAIT_MS', service: 'gateway' });
+    const thirdTicket = await third;
+    expect(admission.state).toMatchObject({ inFlight: 1, queued: 0 });
+
+    // The queue emptied: the next burst queues for the whole queue time again.
+    const fourth = admission.admit();
+    await at(162);
+    expect(admission.state.queued).toBe(1);
+    thirdTicket.release(false);
+    (await fourth).release(false);
+
+    // Not empty from 162 ms on (the fifth times out at 262 with the sixth still queued): standing
+    // at 270, so a newcomer that cannot start within 5 ms is refused.
+    const holderAgain = await admission.admit();
+    const fifth = refusal(admission.admit());
+    await at(220);
+    const sixth = refusal(admission.admit());
+    await at(270);
+    expect((await fifth).details.reason).toBe('queue_timeout');
+    const seventh = refusal(admission.admit());
+    await at(275);
+    expect((await seventh).details.reason).toBe('standing_queue');
+    await at(320);
+    expect((await sixth).details.reason).toBe('queue_timeout');
+    expect(refusals).toEqual(['standing_queue', 'queue_timeout', 'standing_queue', 'queue_timeout']);
+    holderAgain.release(false);
+    expect(admission.state).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+
   it('rejects nonsensical limits', () => {
-    expect(() => new Admission({ maxInFlight: 0, maxQueued: 1, maxQueueWaitMs: 1 })).toThrow(RangeError);
-    expect(() => new Admission({ maxInFlight: 1, maxQueued: -1, maxQueueWaitMs: 1 })).toThrow(RangeError);
+    expect(() => new Admission(limits({ maxInFlight: 0, maxQueued: 1, maxQueueWaitMs: 1 }))).toThrow(RangeError);
+    expect(() => new Admission(limits({ maxInFlight: 1, maxQueued: -1, maxQueueWaitMs: 1 }))).toThrow(RangeError);
+    expect(() => new Admission(limits({ maxStandingQueueWaitMs: 0.5 }))).toThrow(RangeError);
   });
 });
 

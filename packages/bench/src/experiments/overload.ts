@@ -1,31 +1,17 @@
 import type { Stack } from '@skinlesion/stack';
+import { admissionAtKnee, admissionSummary } from '../admission.js';
 import type { BenchContext } from '../context.js';
 import { closedLoop, fixedCount, openLoop, type ClosedLoopResult, type HttpRequestSpec } from '../http-load.js';
 import type { BenchPlan } from '../plan.js';
 import { peakRssBytes } from '../proc.js';
 import { startBenchStack } from '../services.js';
 import { summarize } from '../stats.js';
-import type { AdmissionAtKnee, OverloadExperiment } from '../types.js';
+import type { OverloadExperiment } from '../types.js';
 import { otherCores, ServiceWindow, type WindowFigures } from '../window.js';
 
 const START_SECONDS = 8;
 /** Closed loop at saturation concurrency on the gateway restarted with the admission limit, before the open loop. */
 const RESTART_WARM_UP_SECONDS = 4;
-/** Room above the knee's concurrency, for batching and for jitter in the service time. */
-const KNEE_HEADROOM = 1.5;
-
-/**
- * The gateway's admission limit an operator would set from two measurements (the docs'
- * advice: serve about the concurrency at which throughput stops growing): by Little's law that
- * concurrency is the saturation throughput x the unloaded latency; queue as many again, and let
- * none wait longer than an unloaded request's p99, so an accepted request takes at most about
- * that wait plus its own time at the knee.
- */
-export function admissionAtKnee(saturationPerSecond: number, unloadedP50Ms: number, unloadedP99Ms: number): AdmissionAtKnee {
-  const knee = Math.max(2, Math.ceil((saturationPerSecond * unloadedP50Ms * KNEE_HEADROOM) / 1000));
-  return { maxInFlight: knee, maxQueued: knee, maxQueueWaitMs: Math.max(1, Math.ceil(unloadedP99Ms)) };
-}
-
 export function estimateOverload(plan: BenchPlan): number {
   const o = plan.overload;
   // The drain usually ends long before its bound: count a few seconds of it.
@@ -64,8 +50,8 @@ export async function runOverload(context: BenchContext): Promise<OverloadExperi
     const unloaded = await context.quiet.measure('5 overload unloaded latency', () => measuredLoop(stack, spec, 1, o.unloadedSeconds), (window) => window.otherCores);
 
     const unloadedMs = summarize(unloaded.latenciesMs);
-    const admission = admissionAtKnee(saturationRate, unloadedMs.p50, unloadedMs.p99);
-    progress.begin(`5 overload: gateway restarted with ${admission.maxInFlight} in flight, ${admission.maxQueued} queued, ${admission.maxQueueWaitMs} ms wait`, 2 + RESTART_WARM_UP_SECONDS);
+    const admission = admissionAtKnee(saturationRate, unloadedMs.p50);
+    progress.begin(`5 overload: gateway restarted with ${admissionSummary(admission)}`, 2 + RESTART_WARM_UP_SECONDS);
     await stack.gateway.stop();
     await stack.gateway.restart({
       MAX_IN_FLIGHT_REQUESTS: String(admission.maxInFlight),

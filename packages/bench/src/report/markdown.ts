@@ -1,3 +1,4 @@
+import { admissionSummary } from '../admission.js';
 import { sharedCoresBound } from '../projection.js';
 import type { LatencySummary } from '../stats.js';
 import type { BenchResults, RawRow, TargetRow } from '../types.js';
@@ -327,7 +328,7 @@ function overloadSection(results: BenchResults): string | undefined {
         ['unloaded latency (concurrency 1)', `p50 ${ms(o.unloaded.latencyMs.p50)} ms, p99 ${ms(o.unloaded.latencyMs.p99)} ms`],
         [
           'gateway admission for the open loop (restarted with it)',
-          `${o.admission.maxInFlight} in flight, ${o.admission.maxQueued} queued, ${o.admission.maxQueueWaitMs} ms longest wait: the knee by Little's law, saturation x unloaded p50 x 1.5, queue as many, wait at most the unloaded p99`,
+          `${admissionSummary(o.admission)}: the knee by Little's law, saturation x unloaded p50 x 1.5${o.admission.maxQueued === 0 ? '; no queue, since under sustained overload a queue never empties and only adds waiting' : ', queue as many, wait at most the unloaded p99'}`,
         ],
         ['offered', `${o.offered} requests at ${fmt(o.offeredRate, 1)}/s; ${o.sent} sent, ${o.notSent} not sent (4096 already open)`],
         ['throughput held (200s per second while sending)', `${fmt(o.acceptedRate, 1)} requests/s = ${fmt((100 * o.acceptedRate) / o.saturation.requestsPerSecond)} % of saturation`],

@@ -10,10 +10,18 @@ export interface AdmissionLimits {
    * longer is refused on arrival rather than after waiting for it.
    */
   readonly maxQueueWaitMs: number;
+  /**
+   * Longest wait, in ms, once the queue is standing: it has not been empty for maxQueueWaitMs.
+   * A burst leaves a queue that empties again; sustained overload keeps it full, and then every
+   * queued request waits about the whole queue and throughput gains nothing from it. This bound
+   * turns that standing queue into refusals (the controlled delay of Maurer, "Fail at Scale",
+   * ACM Queue 2015). Equal to maxQueueWaitMs, it changes nothing.
+   */
+  readonly maxStandingQueueWaitMs: number;
 }
 
 /** Why a request was not admitted; a metrics label. */
-export type RefusalReason = 'queue_full' | 'expected_wait' | 'queue_timeout';
+export type RefusalReason = 'queue_full' | 'expected_wait' | 'queue_timeout' | 'standing_queue';
 
 export interface AdmissionObserver {
   onAdmitted?(waitedMs: number): void;
@@ -30,6 +38,7 @@ export interface Ticket {
 interface Waiter {
   readonly enqueuedAt: number;
   admit(): void;
+  refuse(reason: RefusalReason): void;
   settled: boolean;
 }
 
@@ -53,6 +62,8 @@ export class Admission {
   private inFlight = 0;
   private readonly queue: Waiter[] = [];
   private serviceMs: number | undefined;
+  /** When the queue last went from empty to not empty. */
+  private queuedSince = 0;
 
   constructor(limits: AdmissionLimits, observer: AdmissionObserver = {}, now: () => number = performance.now.bind(performance)) {
     for (const [name, value] of Object.entries(limits)) {
@@ -77,9 +88,11 @@ export class Admission {
     if (signal?.aborted) return Promise.reject(signal.reason ?? new AppError('CANCELLED', 'the request was cancelled'));
     if (this.inFlight < this.limits.maxInFlight && this.queue.length === 0) return Promise.resolve(this.start(0));
     if (this.queue.length >= this.limits.maxQueued) return Promise.reject(this.refuse('queue_full'));
+    const standing = this.standing();
     const expected = this.expectedWaitMs(this.queue.length + 1);
-    const budget = Math.min(this.limits.maxQueueWaitMs, timeBudgetMs);
-    if (expected !== undefined && expected > budget) return Promise.reject(this.refuse('expected_wait'));
+    const budget = Math.min(standing ? this.limits.maxStandingQueueWaitMs : this.limits.maxQueueWaitMs, timeBudgetMs);
+    const overdue: RefusalReason = standing ? 'standing_queue' : 'queue_timeout';
+    if (expected !== undefined && expected > budget) return Promise.reject(this.refuse(standing ? 'standing_queue' : 'expected_wait'));
 
     return new Promise<Ticket>((resolve, reject) => {
       const enqueuedAt = this.now();
@@ -104,16 +117,15 @@ export class Admission {
         enqueuedAt,
         settled: false,
         admit: () => settle(() => resolve(this.start(this.now() - enqueuedAt))),
-      };
-      const timer = setTimeout(
-        () =>
+        refuse: (reason) =>
           settle(() => {
             leaveQueue();
-            reject(this.refuse('queue_timeout'));
+            reject(this.refuse(reason));
           }),
-        Math.max(0, budget),
-      );
+      };
+      const timer = setTimeout(() => waiter.refuse(overdue), Math.max(0, budget));
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (this.queue.length === 0) this.queuedSince = enqueuedAt;
       this.queue.push(waiter);
       this.changed();
     });
@@ -138,10 +150,20 @@ export class Admission {
 
   private next(): void {
     while (this.inFlight < this.limits.maxInFlight && this.queue.length > 0) {
+      // Once the queue stands, those who queued before it did and have waited past its bound
+      // give their slot to a fresher request: theirs is the wait the bound exists to cut.
+      const standing = this.standing();
       const waiter = this.queue.shift() as Waiter;
-      if (!waiter.settled) waiter.admit();
+      if (waiter.settled) continue;
+      if (standing && this.now() - waiter.enqueuedAt > this.limits.maxStandingQueueWaitMs) waiter.refuse('standing_queue');
+      else waiter.admit();
     }
     this.changed();
+  }
+
+  /** The queue has not been empty for maxQueueWaitMs: sustained overload, not a burst. */
+  private standing(): boolean {
+    return this.queue.length > 0 && this.now() - this.queuedSince >= this.limits.maxQueueWaitMs;
   }
 
   private sample(ms: number): void {
@@ -159,15 +181,22 @@ export class Admission {
     // When the queue has room again: the time for what is queued now to start.
     const drainMs = this.expectedWaitMs(this.queue.length + 1) ?? this.limits.maxQueueWaitMs;
     const retryAfterSeconds = Math.max(1, Math.ceil(drainMs / MS_PER_S));
-    const { maxInFlight, maxQueued, maxQueueWaitMs } = this.limits;
+    const { maxInFlight, maxQueued, maxQueueWaitMs, maxStandingQueueWaitMs } = this.limits;
     const why: Record<RefusalReason, string> = {
       queue_full: `${maxInFlight} requests are being served and ${maxQueued} are waiting, the most allowed`,
       expected_wait: `a new request would wait about ${Math.round(this.expectedWaitMs(this.queue.length + 1) ?? 0)} ms for a slot, more than the ${maxQueueWaitMs} ms allowed or the request's deadline`,
       queue_timeout: `the request waited for a slot until its queue time (${maxQueueWaitMs} ms) or its deadline ran out`,
+      standing_queue: `requests have waited for slots without a break for over ${maxQueueWaitMs} ms (sustained overload), and then none may wait more than ${maxStandingQueueWaitMs} ms`,
+    };
+    const limit: Record<RefusalReason, string> = {
+      queue_full: 'MAX_QUEUED_REQUESTS',
+      expected_wait: 'MAX_QUEUE_WAIT_MS',
+      queue_timeout: 'MAX_QUEUE_WAIT_MS',
+      standing_queue: 'MAX_STANDING_QUEUE_WAIT_MS',
     };
     return new ResourceExhaustedError(`the gateway is at capacity: ${why[reason]}; retry after ${retryAfterSeconds} s`, {
       service: 'gateway',
-      limit: reason === 'queue_full' ? 'MAX_QUEUED_REQUESTS' : 'MAX_QUEUE_WAIT_MS',
+      limit: limit[reason],
       reason,
       retryAfterSeconds,
     });
