@@ -47,9 +47,13 @@ function post(port: number, agent: Agent): Promise<Answer> {
   });
 }
 
-/** The drain closes the listener, and starts closing connections, after the loop's next poll. */
+/**
+ * The drain closes the listener, and starts closing connections, after the loop's next poll: two
+ * turns of immediates from drain(). Three turns from here come after them whatever the timing
+ * (immediates run in the order scheduled), where a timer could fire first on a loaded machine.
+ */
 function drainUnderWay(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 5));
+  return new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
 }
 
 describe('trackForDrain', () => {
