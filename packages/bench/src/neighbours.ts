@@ -31,21 +31,18 @@ export async function busyNeighbours(maxSeconds: number): Promise<BusyNeighbours
     );
   };
   const untrack = track(stop);
+  const release = async () => {
+    await stop();
+    untrack();
+  };
   const program = `const end = Date.now() + ${Math.ceil(maxSeconds * 1000)}; let x = 0; while (Date.now() < end) x++;`;
   for (let core = 1; core <= cores; core += 1) {
     const child = spawn(process.execPath, ['-e', program], { stdio: 'ignore' });
     children.push(child);
     if (child.pid === undefined || !pinToCore(child.pid, core)) {
-      await stop();
-      untrack();
+      await release();
       throw new Error(`could not pin a busy neighbour to core ${core} (taskset)`);
     }
   }
-  return {
-    cores,
-    stop: async () => {
-      await stop();
-      untrack();
-    },
-  };
+  return { cores, stop: release };
 }

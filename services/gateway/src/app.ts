@@ -132,7 +132,7 @@ export function buildApp(deps: AppDeps, options: AppOptions): FastifyInstance {
       maxInFlight: options.maxInFlightRequests,
       maxQueued: options.maxQueuedRequests,
       maxQueueWaitMs: options.maxQueueWaitMs,
-      maxStandingQueueWaitMs: Math.min(options.maxStandingQueueWaitMs, options.maxQueueWaitMs),
+      maxStandingQueueWaitMs: options.maxStandingQueueWaitMs,
     },
     metrics,
   });

@@ -62,11 +62,17 @@ describe('trackForDrain', () => {
     for (const step of cleanup.splice(0)) step();
   });
 
-  it('lets the request in flight finish, tells its client to close, then refuses connections', async () => {
-    const { server, drain, nextArrival, release } = slowServer();
-    const port = await listen(server);
-    const agent = new Agent({ keepAlive: true });
+  /** A slow server listening on loopback, and a keep-alive client agent for it. */
+  async function started(maxSockets?: number) {
+    const slow = slowServer();
+    const port = await listen(slow.server);
+    const agent = new Agent({ keepAlive: true, ...(maxSockets === undefined ? {} : { maxSockets }) });
     cleanup.push(() => agent.destroy());
+    return { ...slow, port, agent };
+  }
+
+  it('lets the request in flight finish, tells its client to close, then refuses connections', async () => {
+    const { drain, nextArrival, release, port, agent } = await started();
 
     const arrival = nextArrival();
     const inFlight = post(port, agent);
@@ -80,10 +86,7 @@ describe('trackForDrain', () => {
   });
 
   it('serves a request that arrives on an idle keep-alive connection during the drain', async () => {
-    const { server, drain, nextArrival, release } = slowServer();
-    const port = await listen(server);
-    const agent = new Agent({ keepAlive: true, maxSockets: 2 });
-    cleanup.push(() => agent.destroy());
+    const { drain, nextArrival, release, port, agent } = await started(2);
 
     // Two kept-alive connections: one will be busy at the drain, the other idle.
     const first = nextArrival();
@@ -114,10 +117,7 @@ describe('trackForDrain', () => {
   });
 
   it('answers a connection the kernel completed while the event loop was busy, instead of resetting it', async () => {
-    const { server, drain, nextArrival, release } = slowServer();
-    const port = await listen(server);
-    const agent = new Agent({ keepAlive: true });
-    cleanup.push(() => agent.destroy());
+    const { drain, nextArrival, release, port, agent } = await started();
     const arrival = nextArrival();
     const answer = post(port, agent);
     // The client's connect() goes out on the next tick; the handshake then completes in the
@@ -135,10 +135,7 @@ describe('trackForDrain', () => {
   });
 
   it('closes idle connections nobody uses, so the drain ends', async () => {
-    const { server, drain, nextArrival, release } = slowServer();
-    const port = await listen(server);
-    const agent = new Agent({ keepAlive: true });
-    cleanup.push(() => agent.destroy());
+    const { drain, nextArrival, release, port, agent } = await started();
     const arrival = nextArrival();
     const answered = post(port, agent);
     await arrival;
@@ -149,10 +146,7 @@ describe('trackForDrain', () => {
   });
 
   it('gives up at the deadline when a request does not finish, cutting its connection', async () => {
-    const { server, drain, nextArrival } = slowServer();
-    const port = await listen(server);
-    const agent = new Agent({ keepAlive: true });
-    cleanup.push(() => agent.destroy());
+    const { server, drain, nextArrival, port, agent } = await started();
     const arrival = nextArrival();
     const stuck = post(port, agent);
     await arrival;

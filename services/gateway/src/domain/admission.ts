@@ -15,7 +15,7 @@ export interface AdmissionLimits {
    * A burst leaves a queue that empties again; sustained overload keeps it full, and then every
    * queued request waits about the whole queue and throughput gains nothing from it. This bound
    * turns that standing queue into refusals (the controlled delay of Maurer, "Fail at Scale",
-   * ACM Queue 2015). Equal to maxQueueWaitMs, it changes nothing.
+   * ACM Queue 2015). Capped by maxQueueWaitMs; equal to it, it changes nothing.
    */
   readonly maxStandingQueueWaitMs: number;
 }
@@ -69,7 +69,7 @@ export class Admission {
     for (const [name, value] of Object.entries(limits)) {
       if (!Number.isInteger(value) || value < (name === 'maxInFlight' ? 1 : 0)) throw new RangeError(`${name} must be a non-negative integer (maxInFlight >= 1), got ${value}`);
     }
-    this.limits = limits;
+    this.limits = { ...limits, maxStandingQueueWaitMs: Math.min(limits.maxStandingQueueWaitMs, limits.maxQueueWaitMs) };
     this.observer = observer;
     this.now = now;
   }
