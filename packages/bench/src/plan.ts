@@ -32,6 +32,8 @@ export interface BenchPlan {
     readonly grpcConcurrency: number;
     readonly grpcWarmUpSeconds: number;
     readonly grpcSeconds: number;
+    /** Rounds of the classifier tier (every replica count once per round), for the median 2-vs-1 ratio. */
+    readonly grpcRounds: number;
     readonly projectTo: readonly number[];
   };
   readonly overload: {
@@ -71,7 +73,8 @@ export function makePlan(quick: boolean): BenchPlan {
       sustainedSeconds: quick ? 1.5 : 8,
       grpcConcurrency: 16,
       grpcWarmUpSeconds: quick ? 0.5 : 1.5,
-      grpcSeconds: quick ? 1.5 : 8,
+      grpcSeconds: quick ? 1.5 : 5,
+      grpcRounds: quick ? 1 : 3,
       projectTo: [1, 2, 4, 8, 16],
     },
     overload: {

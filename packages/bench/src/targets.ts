@@ -1,7 +1,7 @@
 import { admissionSummary } from './admission.js';
 import { sharedCoresBound } from './projection.js';
 import { fastest, median, ratio } from './stats.js';
-import type { BenchResults, BlobExperiment, IdleBreakdown, RawRow, TargetRow } from './types.js';
+import type { BenchResults, BlobExperiment, GrpcScaleRound, GrpcScaleRow, IdleBreakdown, RawRow, TargetRow } from './types.js';
 
 const GIB = 2 ** 30;
 
@@ -80,6 +80,21 @@ function servingEfficiency(results: BenchResults, served16: number | undefined, 
   };
 }
 
+/**
+ * 2 replicas over 1: the median of the rounds' ratios when the run has several rounds (each
+ * round's windows are seconds apart, so the host's drift between them is small), otherwise the
+ * single round's.
+ */
+function scaleOutRatio(rounds: readonly GrpcScaleRound[], one: GrpcScaleRow | undefined, two: GrpcScaleRow | undefined): { measured: string; value: number } {
+  const single = `${fmt(two?.cropsPerSecond)} vs ${fmt(one?.cropsPerSecond)} crops/s`;
+  if (rounds.length < 2) return { measured: single, value: ratio(two?.cropsPerSecond, one?.cropsPerSecond) };
+  const ratios = rounds.map((round) => ratio(round.find((r) => r.replicas === 2)?.cropsPerSecond, round.find((r) => r.replicas === 1)?.cropsPerSecond));
+  return {
+    measured: `median of ${rounds.length} rounds, the order of 1 and 2 replicas alternating (2 / 1: ${ratios.map((r) => r.toFixed(2)).join(', ')}); the median round: ${single}`,
+    value: median(ratios),
+  };
+}
+
 /** The issue's targets with the measured figures, each PASS, MISS, INFO or NOT RUN, and where the figures go when missed. */
 export function evaluateTargets(results: BenchResults): TargetRow[] {
   const cores = results.machine.cores;
@@ -135,8 +150,7 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
       {
         id: 'scale-out-grpc',
         target: '16 concurrent batch-1 ModelInfer calls over gRPC: 2 single-thread replicas >= 1.7 x one (each replica pinned to its own core, as a 1-CPU pod)',
-        measured: `${fmt(grpc2?.cropsPerSecond)} vs ${fmt(grpc1?.cropsPerSecond)} crops/s`,
-        value: ratio(grpc2?.cropsPerSecond, grpc1?.cropsPerSecond),
+        ...scaleOutRatio(results.scaleout?.grpcRounds ?? [], grpc1, grpc2),
         threshold: 1.7,
         kind: 'min',
         unit: 'x',

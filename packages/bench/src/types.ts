@@ -189,6 +189,9 @@ export interface GrpcScaleRow {
   readonly errors: Record<string, number>;
 }
 
+/** One round of the classifier tier's scale-out: each replica count for one window, back to back, in the order run. */
+export type GrpcScaleRound = readonly { readonly replicas: number; readonly cropsPerSecond: number }[];
+
 export interface ProjectionRow {
   readonly replicas: number;
   /** Classifier tier alone: replicas x one core / classifier CPU per crop. */
@@ -207,7 +210,13 @@ export interface ScaleoutExperiment {
   readonly replicaCounts: number[];
   readonly seed: SeedRun[];
   readonly sustained: SustainedRest[];
+  /** The classifier tier's rows of the median round (by 2 replicas over 1), or of the only round. */
   readonly grpc: GrpcScaleRow[];
+  /**
+   * Every round of the classifier tier, the order of replica counts alternating from one round
+   * to the next so that the host's drift falls on both sides; absent in runs before rounds.
+   */
+  readonly grpcRounds?: GrpcScaleRound[];
   readonly projection: { readonly assumptions: string[]; readonly demands: Record<string, number>; readonly rows: ProjectionRow[] };
 }
 

@@ -46,6 +46,26 @@ describe('evaluateTargets', () => {
     expect(row?.explanation).toContain('other processes on the machine took 0.30 cores in that window');
   });
 
+  it('takes the scale-out from the median of the rounds when there are several, and lists them', () => {
+    const rounds = fixtureResults();
+    rounds.scaleout = {
+      ...rounds.scaleout!,
+      grpcRounds: [
+        [{ replicas: 1, cropsPerSecond: 200 }, { replicas: 2, cropsPerSecond: 360 }],
+        [{ replicas: 2, cropsPerSecond: 300 }, { replicas: 1, cropsPerSecond: 250 }],
+        [{ replicas: 1, cropsPerSecond: 180 }, { replicas: 2, cropsPerSecond: 324 }],
+      ],
+    };
+    const row = evaluateTargets(rounds).find((target) => target.id === 'scale-out-grpc');
+    // Ratios 1.80, 1.20 and 1.80: the median is 1.80, where the single round's rows say 1.50.
+    expect(row?.value).toBeCloseTo(1.8);
+    expect(row?.verdict).toBe('PASS');
+    expect(row?.measured).toContain('median of 3 rounds, the order of 1 and 2 replicas alternating (2 / 1: 1.80, 1.20, 1.80)');
+    const markdown = renderMarkdown(withTargets(rounds));
+    expect(markdown).toContain('| 2 | 2, 1 | 250.0 | 300.0 | 1.20 |');
+    expect(renderMarkdown(withTargets(fixtureResults()))).not.toContain('**Rounds**');
+  });
+
   it("explains the REST ratio by the CPU each process spends per request on the shared cores", () => {
     const row = evaluateTargets(fixtureResults()).find((target) => target.id === 'scale-out-rest');
     // 10 CPU ms per request in all on 2 cores: at most 200 requests/s; the classifier does 4 of the 10 ms.

@@ -3,6 +3,7 @@ import type { BenchContext } from '../context.js';
 import { closedLoop, fixedCount, type HttpRequestSpec } from '../http-load.js';
 import { replicaCounts, type BenchPlan } from '../plan.js';
 import { project } from '../projection.js';
+import { medianRound, roundOrder } from '../scale-rounds.js';
 import { startBenchStack, startClassifiers } from '../services.js';
 import { median, summarize } from '../stats.js';
 import type { GrpcScaleRow, ScaleoutExperiment, SeedRun, SustainedRest } from '../types.js';
@@ -18,7 +19,7 @@ export function estimateScaleout(plan: BenchPlan, cores: number): number {
   const s = plan.scaleout;
   const counts = replicaCounts(cores);
   const rest = counts.length * (START_SECONDS + (s.repeats + 1) * SEED_RUN_SECONDS + s.sustainedWarmUpSeconds + s.sustainedSeconds);
-  const grpc = 3 + counts.length * (s.grpcWarmUpSeconds + s.grpcSeconds + 0.6);
+  const grpc = 3 + s.grpcRounds * counts.length * (s.grpcWarmUpSeconds + s.grpcSeconds + 0.6);
   return rest + grpc;
 }
 
@@ -58,43 +59,63 @@ export async function runScaleout(context: BenchContext): Promise<ScaleoutExperi
   }
 
   progress.begin(`4 scale-out: starting ${Math.max(...counts)} lone classifier replicas`, 3);
-  const grpc: GrpcScaleRow[] = [];
+  const rounds: GrpcScaleRow[][] = [];
   // One core per replica, as 1-CPU pods: the target is about replicas as the unit of scale.
   const classifiers = await startClassifiers(Math.max(...counts), model.dir, {}, true);
   try {
-    for (const replicas of counts) {
-      progress.begin(`4 scale-out: ${s.grpcConcurrency} concurrent batch-1 ModelInfer calls over ${replicas} replica(s)`, s.grpcWarmUpSeconds + s.grpcSeconds + 0.6);
-      // Every replica is measured, so idle ones show as such; the load goes to the first `replicas`.
-      const result = await context.quiet.measure(
-        `4 gRPC tier, ${replicas} replica(s)`,
-        () =>
-          grpcWindow(classifiers, classifiers.slice(0, replicas), {
-            concurrency: s.grpcConcurrency,
-            inputSize: model.inputSize,
-            warmUpSeconds: s.grpcWarmUpSeconds,
-            seconds: s.grpcSeconds,
-            maxCalls: plan.grpc.maxCalls,
-          }),
-        (window) => window.otherCores,
-      );
-      grpc.push({
-        replicas,
-        concurrency: s.grpcConcurrency,
-        cropsPerSecond: result.cropsPerSecond,
-        latencyMs: result.latencyMs,
-        server: result.server,
-        cpuSecondsPerCrop: result.cpuSecondsPerCrop,
-        serverCores: result.serverCores,
-        clientCores: result.clientCores,
-        otherCores: result.otherCores,
-        errors: result.errors,
-      });
+    for (let round = 1; round <= s.grpcRounds; round += 1) {
+      const rows: GrpcScaleRow[] = [];
+      for (const replicas of roundOrder(counts, round)) {
+        progress.begin(`4 scale-out: round ${round}/${s.grpcRounds}, ${s.grpcConcurrency} concurrent batch-1 ModelInfer calls over ${replicas} replica(s)`, s.grpcWarmUpSeconds + s.grpcSeconds + 0.6);
+        rows.push(await grpcTierWindow(context, classifiers, replicas));
+      }
+      rounds.push(rows);
     }
   } finally {
     await Promise.all(classifiers.map((classifier) => classifier.stop()));
   }
+  const grpc = medianRound(rounds).slice().sort((a, b) => a.replicas - b.replicas);
+  const grpcRounds = rounds.map((rows) => rows.map(({ replicas, cropsPerSecond }) => ({ replicas, cropsPerSecond })));
 
-  return { patch: { width: patch.width, height: patch.height, bytes: patch.bytes.byteLength }, replicaCounts: counts, seed, sustained, grpc, projection: projection(grpc, sustained, s.projectTo) };
+  return {
+    patch: { width: patch.width, height: patch.height, bytes: patch.bytes.byteLength },
+    replicaCounts: counts,
+    seed,
+    sustained,
+    grpc,
+    grpcRounds,
+    projection: projection(grpc, sustained, s.projectTo),
+  };
+}
+
+/** The classifier tier over the first `replicas` of the lone replicas; every replica is measured, so idle ones show as such. */
+async function grpcTierWindow(context: BenchContext, classifiers: readonly ServiceProcess[], replicas: number): Promise<GrpcScaleRow> {
+  const { plan, model } = context;
+  const s = plan.scaleout;
+  const result = await context.quiet.measure(
+    `4 gRPC tier, ${replicas} replica(s)`,
+    () =>
+      grpcWindow(classifiers, classifiers.slice(0, replicas), {
+        concurrency: s.grpcConcurrency,
+        inputSize: model.inputSize,
+        warmUpSeconds: s.grpcWarmUpSeconds,
+        seconds: s.grpcSeconds,
+        maxCalls: plan.grpc.maxCalls,
+      }),
+    (window) => window.otherCores,
+  );
+  return {
+    replicas,
+    concurrency: s.grpcConcurrency,
+    cropsPerSecond: result.cropsPerSecond,
+    latencyMs: result.latencyMs,
+    server: result.server,
+    cpuSecondsPerCrop: result.cpuSecondsPerCrop,
+    serverCores: result.serverCores,
+    clientCores: result.clientCores,
+    otherCores: result.otherCores,
+    errors: result.errors,
+  };
 }
 
 /** The seed's experiment, `repeats` times: 16 clients x 10 requests, total time of each run. */

@@ -1,7 +1,7 @@
 import { admissionSummary } from '../admission.js';
 import { sharedCoresBound } from '../projection.js';
-import type { LatencySummary } from '../stats.js';
-import type { BenchResults, RawRow, TargetRow } from '../types.js';
+import { ratio, type LatencySummary } from '../stats.js';
+import type { BenchResults, GrpcScaleRound, RawRow, TargetRow } from '../types.js';
 
 /** A number for a table: fixed decimals, "–" when not measured. */
 export function fmt(value: number | undefined, digits = 0): string {
@@ -282,6 +282,20 @@ function scaleoutSection(results: BenchResults): string | undefined {
       ]),
     ),
   );
+  const rounds = s.grpcRounds ?? [];
+  if (rounds.length > 1) {
+    const counts = [...new Set(rounds.flatMap((round) => round.map((r) => r.replicas)))].sort((a, b) => a - b);
+    const rate = (round: GrpcScaleRound, replicas: number) => round.find((r) => r.replicas === replicas)?.cropsPerSecond;
+    parts.push(
+      '',
+      `**Rounds**: the tier ran ${rounds.length} rounds, each one window per replica count back to back, the order alternating from round to round so that a steady drift of the host falls on both sides. The target takes the median of the rounds' 2 / 1 ratios; the table above shows the median round.`,
+      '',
+      table(
+        ['round', 'order', ...counts.map((n) => `${n} replica${n === 1 ? '' : 's'}, crops/s`), '2 / 1'],
+        rounds.map((round, i) => [String(i + 1), round.map((r) => r.replicas).join(', '), ...counts.map((n) => fmt(rate(round, n), 1)), fmt(ratio(rate(round, 2), rate(round, 1)), 2)]),
+      ),
+    );
+  }
   const projection = s.projection;
   const d = projection.demands;
   parts.push(

@@ -1,0 +1,14 @@
+import { ratio } from './stats.js';
+
+/** Replica counts in the order of a round: ascending in odd rounds, descending in even ones, so that a steady drift falls on both sides. */
+export function roundOrder(counts: readonly number[], round: number): number[] {
+  return round % 2 === 1 ? [...counts] : [...counts].reverse();
+}
+
+/** The round whose 2-vs-1 replica ratio is the median of the rounds' (the lower middle one of an even count). */
+export function medianRound<Row extends { replicas: number; cropsPerSecond: number }>(rounds: readonly (readonly Row[])[]): readonly Row[] {
+  if (rounds.length === 0) throw new Error('no scale-out rounds ran');
+  const ratioOf = (rows: readonly Row[]) => ratio(rows.find((r) => r.replicas === 2)?.cropsPerSecond, rows.find((r) => r.replicas === 1)?.cropsPerSecond);
+  const ranked = [...rounds].sort((a, b) => ratioOf(a) - ratioOf(b));
+  return ranked[Math.floor((ranked.length - 1) / 2)]!;
+}
