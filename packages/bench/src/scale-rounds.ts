@@ -5,10 +5,14 @@ export function roundOrder(counts: readonly number[], round: number): number[] {
   return round % 2 === 1 ? [...counts] : [...counts].reverse();
 }
 
+/** Crops/s of 2 replicas over 1 in one round's rows (NaN when either is missing). */
+export function roundRatio(rows: readonly { replicas: number; cropsPerSecond: number }[]): number {
+  return ratio(rows.find((r) => r.replicas === 2)?.cropsPerSecond, rows.find((r) => r.replicas === 1)?.cropsPerSecond);
+}
+
 /** The round whose 2-vs-1 replica ratio is the median of the rounds' (the lower middle one of an even count). */
 export function medianRound<Row extends { replicas: number; cropsPerSecond: number }>(rounds: readonly (readonly Row[])[]): readonly Row[] {
   if (rounds.length === 0) throw new Error('no scale-out rounds ran');
-  const ratioOf = (rows: readonly Row[]) => ratio(rows.find((r) => r.replicas === 2)?.cropsPerSecond, rows.find((r) => r.replicas === 1)?.cropsPerSecond);
-  const ranked = [...rounds].sort((a, b) => ratioOf(a) - ratioOf(b));
+  const ranked = [...rounds].sort((a, b) => roundRatio(a) - roundRatio(b));
   return ranked[Math.floor((ranked.length - 1) / 2)]!;
 }

@@ -1,5 +1,6 @@
 import { admissionSummary } from './admission.js';
 import { sharedCoresBound } from './projection.js';
+import { roundRatio } from './scale-rounds.js';
 import { fastest, median, ratio } from './stats.js';
 import type { BenchResults, BlobExperiment, GrpcScaleRound, GrpcScaleRow, IdleBreakdown, RawRow, TargetRow } from './types.js';
 
@@ -88,7 +89,7 @@ function servingEfficiency(results: BenchResults, served16: number | undefined, 
 function scaleOutRatio(rounds: readonly GrpcScaleRound[], one: GrpcScaleRow | undefined, two: GrpcScaleRow | undefined): { measured: string; value: number } {
   const single = `${fmt(two?.cropsPerSecond)} vs ${fmt(one?.cropsPerSecond)} crops/s`;
   if (rounds.length < 2) return { measured: single, value: ratio(two?.cropsPerSecond, one?.cropsPerSecond) };
-  const ratios = rounds.map((round) => ratio(round.find((r) => r.replicas === 2)?.cropsPerSecond, round.find((r) => r.replicas === 1)?.cropsPerSecond));
+  const ratios = rounds.map(roundRatio);
   return {
     measured: `median of ${rounds.length} rounds, the order of 1 and 2 replicas alternating (2 / 1: ${ratios.map((r) => r.toFixed(2)).join(', ')}); the median round: ${single}`,
     value: median(ratios),

@@ -1,6 +1,7 @@
 import { admissionSummary } from '../admission.js';
 import { sharedCoresBound } from '../projection.js';
-import { ratio, type LatencySummary } from '../stats.js';
+import { roundRatio } from '../scale-rounds.js';
+import type { LatencySummary } from '../stats.js';
 import type { BenchResults, GrpcScaleRound, RawRow, TargetRow } from '../types.js';
 
 /** A number for a table: fixed decimals, "–" when not measured. */
@@ -292,7 +293,7 @@ function scaleoutSection(results: BenchResults): string | undefined {
       '',
       table(
         ['round', 'order', ...counts.map((n) => `${n} replica${n === 1 ? '' : 's'}, crops/s`), '2 / 1'],
-        rounds.map((round, i) => [String(i + 1), round.map((r) => r.replicas).join(', '), ...counts.map((n) => fmt(rate(round, n), 1)), fmt(ratio(rate(round, 2), rate(round, 1)), 2)]),
+        rounds.map((round, i) => [String(i + 1), round.map((r) => r.replicas).join(', '), ...counts.map((n) => fmt(rate(round, n), 1)), fmt(roundRatio(round), 2)]),
       ),
     );
   }
