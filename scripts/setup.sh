@@ -2,7 +2,7 @@
 # Installs everything the project needs on a fresh Debian machine with Node 20: the pinned pnpm,
 # the npm packages, and the Debian packages the tests use (OpenCV as the blob-detection
 # reference, the ONNX checker, Chromium for the web page's browser test, Prometheus, Docker,
-# docker-compose and debootstrap for the deployment tests).
+# docker-compose and debootstrap for the deployment tests, h2load for the scale-out benchmark).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,9 @@ apt_packages=()
 [ -x /usr/sbin/dockerd ] || apt_packages+=(docker.io)
 [ -x /usr/bin/docker-compose ] || apt_packages+=(docker-compose)
 [ -x /usr/sbin/debootstrap ] || apt_packages+=(debootstrap)
+# The benchmark's gRPC load generator for the classifier tier's scale-out (a C client that
+# leaves the replicas' cores to them); packages/bench/test/h2load.test.ts runs it.
+[ -x /usr/bin/h2load ] || apt_packages+=(nghttp2-client)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
   echo "setup: installing Debian packages: ${apt_packages[*]}"

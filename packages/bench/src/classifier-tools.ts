@@ -105,6 +105,14 @@ export interface GrpcLoadSpec {
   readonly onWindowEnd?: () => Promise<void>;
 }
 
+/** Writes a framed batch-N ModelInfer request body to `file` (for h2load); resolves with the call's HTTP/2 path. */
+export async function writeModelInferRequest(file: string, inputSize: number, cropsPerRequest: number): Promise<string> {
+  const { records } = await runTool('load-cli.js', ['--write-request', file, '--size', String(inputSize), '--crops', String(cropsPerRequest)], {}, 60_000);
+  const written = records.find((record) => record['event'] === 'request');
+  if (typeof written?.['path'] !== 'string') throw new Error('the load tool wrote no request');
+  return written['path'];
+}
+
 /** A closed loop of batch-N ModelInfer calls from a separate process (the classifier's load tool). */
 export async function loadClassifiers(spec: GrpcLoadSpec): Promise<GrpcLoadMeasurement> {
   const args = [

@@ -44,6 +44,8 @@ export interface ClassifierCounters {
   readonly handlingSecondsSum: number;
   readonly handledCalls: number;
   readonly rejected: number;
+  /** ModelInfer calls that ended with a status other than OK. */
+  readonly failedCalls: number;
 }
 
 export function classifierCounters(samples: readonly Sample[]): ClassifierCounters {
@@ -57,6 +59,7 @@ export function classifierCounters(samples: readonly Sample[]): ClassifierCounte
     handlingSecondsSum: sumOf(samples, 'grpc_server_handling_seconds_sum', modelInfer),
     handledCalls: sumOf(samples, 'grpc_server_handling_seconds_count', modelInfer),
     rejected: sumOf(samples, 'classifier_requests_total', { outcome: 'rejected' }),
+    failedCalls: sumOf(samples, 'grpc_server_handled_total', modelInfer) - sumOf(samples, 'grpc_server_handled_total', { ...modelInfer, grpc_code: 'OK' }),
   };
 }
 
@@ -74,6 +77,10 @@ export interface ServerSplit {
   readonly crops: number;
   /** Calls refused because the queue was full (RESOURCE_EXHAUSTED). */
   readonly rejected: number;
+  /** ModelInfer calls the servers answered, with any status. */
+  readonly calls: number;
+  /** ModelInfer calls answered with any status but OK, as the servers counted them. */
+  readonly failedCalls: number;
 }
 
 /** What happened on the classifiers between two scrapes (several replicas summed). */
@@ -90,6 +97,8 @@ export function serverSplit(before: readonly ClassifierCounters[], after: readon
     handlingMsPerCall: perMs(delta('handlingSecondsSum'), delta('handledCalls')),
     crops: items,
     rejected: delta('rejected'),
+    calls: delta('handledCalls'),
+    failedCalls: delta('failedCalls'),
   };
 }
 

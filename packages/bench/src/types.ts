@@ -217,6 +217,8 @@ export interface ScaleoutExperiment {
    * to the next so that the host's drift falls on both sides; absent in runs before rounds.
    */
   readonly grpcRounds?: GrpcScaleRound[];
+  /** The tier's load generator: h2load (C) when installed, else the classifier's Node load tool; absent before h2load. */
+  readonly grpcClient?: 'h2load' | 'node';
   readonly projection: { readonly assumptions: string[]; readonly demands: Record<string, number>; readonly rows: ProjectionRow[] };
 }
 

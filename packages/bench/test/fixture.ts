@@ -1,7 +1,7 @@
 import { summarize } from '../src/stats.js';
 import type { BenchResults } from '../src/types.js';
 
-const split = (meanBatch: number) => ({ queueMsPerCrop: 1.5, computeMsPerBatch: 3 * meanBatch, computeMsPerCrop: 3, meanBatch, handlingMsPerCall: 6, crops: 1000, rejected: 0 });
+const split = (meanBatch: number) => ({ queueMsPerCrop: 1.5, computeMsPerBatch: 3 * meanBatch, computeMsPerCrop: 3, meanBatch, handlingMsPerCall: 6, crops: 1000, rejected: 0, calls: 1000, failedCalls: 0 });
 const latency = (base: number) => summarize(Array.from({ length: 100 }, (_, i) => base + i));
 
 /** A small, fixed run: every experiment present, figures chosen so that each target's verdict is known. */

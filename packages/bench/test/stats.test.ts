@@ -43,12 +43,14 @@ describe('Prometheus text', () => {
     'grpc_server_handling_seconds_sum{service="classifier",grpc_service="inference.GRPCInferenceService",grpc_method="ModelInfer"} 1',
     'grpc_server_handling_seconds_count{service="classifier",grpc_service="inference.GRPCInferenceService",grpc_method="ModelInfer"} 100',
     'grpc_server_handling_seconds_count{service="classifier",grpc_service="grpc.health.v1.Health",grpc_method="Check"} 9',
+    'grpc_server_handled_total{service="classifier",grpc_service="inference.GRPCInferenceService",grpc_method="ModelInfer",grpc_code="OK"} 93',
+    'grpc_server_handled_total{service="classifier",grpc_service="inference.GRPCInferenceService",grpc_method="ModelInfer",grpc_code="RESOURCE_EXHAUSTED"} 7',
     'odd_label{text="a \\"quoted\\" value"} 1e3',
   ].join('\n');
 
   it('parses samples with labels, escapes and exponents', () => {
     const samples = parseMetrics(text);
-    expect(samples).toHaveLength(12);
+    expect(samples).toHaveLength(14);
     expect(samples.at(-1)).toEqual({ name: 'odd_label', labels: { text: 'a "quoted" value' }, value: 1000 });
     expect(sumOf(samples, 'classifier_requests_total')).toBe(100);
     expect(sumOf(samples, 'classifier_requests_total', { outcome: 'rejected' })).toBe(7);
@@ -56,7 +58,7 @@ describe('Prometheus text', () => {
 
   it("splits a window's server time into queue and compute from counter differences", () => {
     const after = classifierCounters(parseMetrics(text));
-    const before = { ...after, queueWaitSecondsSum: 0.1, queueWaitCount: 20, inferenceSecondsSum: 1, batches: 10, items: 20, handlingSecondsSum: 0.2, handledCalls: 20, rejected: 2 };
+    const before = { ...after, queueWaitSecondsSum: 0.1, queueWaitCount: 20, inferenceSecondsSum: 1, batches: 10, items: 20, handlingSecondsSum: 0.2, handledCalls: 20, rejected: 2, failedCalls: 1 };
     const split = serverSplit([before], [after]);
     // 80 crops waited 0.4 s; 10 batches of 80 crops took 1 s.
     expect(split.queueMsPerCrop).toBeCloseTo(5);
@@ -65,6 +67,9 @@ describe('Prometheus text', () => {
     expect(split.meanBatch).toBeCloseTo(8);
     expect(split.handlingMsPerCall).toBeCloseTo(10);
     expect(split.rejected).toBe(5);
+    // 7 ModelInfer calls ended other than OK, 1 of them before the window.
+    expect(split.failedCalls).toBe(6);
+    expect(split.calls).toBe(80);
     expect(serverSplit([after], [after]).meanBatch).toBeNaN();
   });
 });

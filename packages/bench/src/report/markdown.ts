@@ -216,6 +216,14 @@ function e2eSection(results: BenchResults): string | undefined {
   return parts.join('\n');
 }
 
+function tierClientText(client: 'h2load' | 'node' | undefined): string {
+  if (client === 'h2load') {
+    return "from h2load (nghttp2's C client, one process per replica; it does not read gRPC statuses, so its answers are checked against the calls the replicas counted as answered OK, and any excess is shown as errors)";
+  }
+  if (client === 'node') return "from the classifier's Node load tool (one process: h2load, which takes far less of the shared cores, was not installed)";
+  return 'from one load-generator process';
+}
+
 function scaleoutSection(results: BenchResults): string | undefined {
   const s = results.scaleout;
   if (s === undefined) return undefined;
@@ -263,7 +271,7 @@ function scaleoutSection(results: BenchResults): string | undefined {
   }
   parts.push(
     '',
-    `**The classifier tier alone**: ${s.grpc[0]?.concurrency ?? 16} concurrent batch-1 ModelInfer calls over gRPC from one load-generator process, its callers spread evenly over the replicas (one connection each), each replica pinned to a core of its own (taskset: a 1-CPU pod), batching as shipped (max batch 8, no delay, the next batch prepared while one runs).`,
+    `**The classifier tier alone**: ${s.grpc[0]?.concurrency ?? 16} concurrent batch-1 ModelInfer calls over gRPC ${tierClientText(s.grpcClient)}, the callers spread evenly over the replicas (one connection each), each replica pinned to a core of its own (taskset: a 1-CPU pod), batching as shipped (max batch 8, no delay, the next batch prepared while one runs).`,
     '',
     table(
       ['replicas', 'crops/s', 'x one replica', 'p50 ms', 'p90 ms', 'p95 ms', 'p99 ms', 'queue ms/crop', 'compute ms/batch', 'mean batch', 'classifier CPU ms/crop', 'classifier cores', 'client cores', 'other cores', 'errors'],

@@ -87,6 +87,21 @@ export interface GrpcLoadHooks {
   readonly windowEnd?: () => void;
 }
 
+/** The HTTP/2 path of ModelInfer, for clients that speak the wire protocol themselves. */
+export function modelInferPath(): string {
+  return loadInferenceProto().GRPCInferenceService.service.ModelInfer.path;
+}
+
+/** A ModelInfer request of `count` generated UINT8 crops (bench crops of `seed`), framed as it travels in an HTTP/2 body. */
+export function framedModelInferRequest(count: number, size: number, seed: number): Buffer {
+  const method = loadInferenceProto().GRPCInferenceService.service.ModelInfer;
+  const request = method.requestSerialize({
+    inputs: [{ name: 'input', datatype: 'UINT8', shape: [count, size, size, 3] }],
+    rawInputContents: [Buffer.from(benchCrops(count, size, seed))],
+  });
+  return frameMessage(request);
+}
+
 /**
  * `concurrency` callers, each sending ModelInfer calls of `cropsPerRequest` UINT8 crops back to
  * back (a closed loop, as perf_analyzer's concurrency mode), for `warmUpSeconds` unmeasured and
@@ -99,11 +114,8 @@ export async function runGrpcLoad(targets: readonly string[], options: GrpcLoadO
   const { cropsPerRequest: count, inputSize: size } = options;
   // One connection per caller, as independent clients would have.
   const callers = Array.from({ length: options.concurrency }, (_, caller) => {
-    const request = method.requestSerialize({
-      inputs: [{ name: 'input', datatype: 'UINT8', shape: [count, size, size, 3] }],
-      rawInputContents: [Buffer.from(benchCrops(count, size, caller + 1))],
-    });
-    return new WireCaller(targets[caller % targets.length]!, method.path, frameMessage(request), (message) => checkResponse(method.responseDeserialize(message), count));
+    const request = framedModelInferRequest(count, size, caller + 1);
+    return new WireCaller(targets[caller % targets.length]!, method.path, request, (message) => checkResponse(method.responseDeserialize(message), count));
   });
   const maxCalls = options.maxCalls ?? Number.POSITIVE_INFINITY;
   const latenciesMs: number[] = [];

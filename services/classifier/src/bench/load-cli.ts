@@ -9,10 +9,16 @@
  * stdout, one JSON record per line: {"event":"window-start"} when the warm-up ends,
  * {"event":"window-end"} when the window closes (a caller may scrape server metrics on both),
  * then {"event":"result","latenciesMs":[...],"errors":{...},"seconds":...}.
+ *
+ *   node services/classifier/dist/bench/load-cli.js --write-request FILE --size 128 [--crops 1]
+ *
+ * writes the framed ModelInfer request body instead (for an external HTTP/2 load generator such
+ * as h2load) and prints {"event":"request","file":...,"path":...,"bytes":...}.
  */
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { failed, nonNegativeNumber, positiveIntegers, positiveNumber, printRecord } from './args.js';
-import { runGrpcLoad } from './grpc-load.js';
+import { framedModelInferRequest, modelInferPath, runGrpcLoad } from './grpc-load.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -24,8 +30,16 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '10' },
       'warm-up': { type: 'string', default: '2' },
       'max-calls': { type: 'string', default: '1000000' },
+      'write-request': { type: 'string' },
     },
   });
+  if (values['write-request'] !== undefined) {
+    if (values.size === undefined) throw new Error('--size is required');
+    const body = framedModelInferRequest(positiveIntegers(values.crops, '--crops')[0], positiveIntegers(values.size, '--size')[0], 1);
+    await writeFile(values['write-request'], body);
+    printRecord({ event: 'request', file: values['write-request'], path: modelInferPath(), bytes: body.byteLength });
+    return;
+  }
   if (values.targets === undefined || values.size === undefined) throw new Error('--targets and --size are required');
   const targets = values.targets.split(',').filter((target) => target.length > 0);
   // Loopback only: this tool loads servers this machine started for a benchmark.

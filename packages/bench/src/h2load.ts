@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { track } from './children.js';
+import type { GrpcLoadMeasurement } from './classifier-tools.js';
+import { cpuSeconds } from './proc.js';
+
+/** An executable's path from PATH, or undefined when none of PATH's folders has it. */
+export function findOnPath(name: string, pathVariable = process.env['PATH'] ?? ''): string | undefined {
+  for (const folder of pathVariable.split(path.delimiter)) {
+    if (folder === '') continue;
+    const candidate = path.join(folder, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** One request of h2load's --log-file: start (µs since the epoch), HTTP status, duration (µs). */
+export interface LoggedRequest {
+  readonly startUs: number;
+  readonly status: number;
+  readonly durationUs: number;
+}
+
+/** Parses h2load's --log-file (tab-separated; later columns, if any, ignored). */
+export function parseH2loadLog(text: string): LoggedRequest[] {
+  const requests: LoggedRequest[] = [];
+  for (const line of text.split('\n')) {
+    const [start, status, duration] = line.split('\t');
+    if (start === undefined || status === undefined || duration === undefined) continue;
+    const request = { startUs: Number(start), status: Number(status), durationUs: Number(duration) };
+    if (Number.isFinite(request.startUs) && Number.isFinite(request.status) && Number.isFinite(request.durationUs)) requests.push(request);
+  }
+  return requests;
+}
+
+/**
+ * The requests that finished inside [startUs, endUs), as a closed-loop window counts them:
+ * latencies of the HTTP 200 answers, in ms, and a count of every other status.
+ */
+export function windowOf(requests: readonly LoggedRequest[], startUs: number, endUs: number): { latenciesMs: number[]; errors: Record<string, number> } {
+  const latenciesMs: number[] = [];
+  const errors: Record<string, number> = {};
+  for (const request of requests) {
+    const finishedUs = request.startUs + request.durationUs;
+    if (finishedUs < startUs || finishedUs >= endUs) continue;
+    if (request.status === 200) latenciesMs.push(request.durationUs / 1000);
+    else errors[`HTTP ${request.status}`] = (errors[`HTTP ${request.status}`] ?? 0) + 1;
+  }
+  return { latenciesMs, errors };
+}
+
+export interface H2loadSpec {
+  readonly h2load: string;
+  /** host:port of each target; the connections are spread evenly over them. */
+  readonly targets: readonly string[];
+  /** HTTP/2 path of the call and the file holding its framed request body. */
+  readonly path: string;
+  readonly requestFile: string;
+  /** Connections in all, one stream each: a closed loop of this many callers. */
+  readonly concurrency: number;
+  readonly warmUpSeconds: number;
+  readonly seconds: number;
+  readonly onWindowStart?: () => Promise<void>;
+  readonly onWindowEnd?: () => Promise<void>;
+}
+
+/**
+ * A closed loop of gRPC unary calls from h2load (nghttp2's C client): one process per target with
+ * its share of the connections, each connection one call at a time. The window is timed here and
+ * cut from h2load's per-request log, so warm-up and window are this process's, as with the Node
+ * load tool. h2load sees HTTP statuses only, not the gRPC status in the trailers: the caller must
+ * confirm the calls from the servers' own counts.
+ */
+export async function loadWithH2load(spec: H2loadSpec): Promise<GrpcLoadMeasurement> {
+  if (spec.targets.length === 0) throw new Error('no target for h2load');
+  const folder = await mkdtemp(path.join(tmpdir(), 'skinlesion-h2load-'));
+  try {
+    const runSeconds = Math.ceil(spec.warmUpSeconds + spec.seconds + 1);
+    const runs = spec.targets.map((target, index) => {
+      const connections = Math.floor(spec.concurrency / spec.targets.length) + (index < spec.concurrency % spec.targets.length ? 1 : 0);
+      const log = path.join(folder, `requests-${index}.tsv`);
+      const args = ['-D', String(runSeconds), '-c', String(connections), '-m', '1', '-d', spec.requestFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers', `--log-file=${log}`, `http://${target}${spec.path}`];
+      const child = spawn(spec.h2load, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const untrack = track(() => child.kill('SIGKILL'));
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+      const exited = new Promise<void>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('close', (code) => {
+          untrack();
+          if (code === 0) resolve();
+          else reject(new Error(`h2load exited with ${code} for ${target}: ${stderr.trim()}`));
+        });
+      });
+      // Handled here too: a failing h2load must not be an unhandled rejection while the window runs.
+      exited.catch(() => undefined);
+      return { child, log, exited };
+    });
+    const clientCpu = () => runs.reduce((sum, run) => sum + cpuSeconds(run.child.pid), 0);
+    const at = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+    // Each edge is taken once its hook (the servers' scrape) is done, so that the servers' window
+    // and this one are shifted alike by the time a scrape takes.
+    await at(spec.warmUpSeconds);
+    const cpuAtStart = clientCpu();
+    await spec.onWindowStart?.();
+    const startUs = Date.now() * 1000;
+    await at(spec.seconds);
+    const cpuAtEnd = clientCpu();
+    await spec.onWindowEnd?.();
+    const endUs = Date.now() * 1000;
+    await Promise.all(runs.map((run) => run.exited));
+
+    const requests = (await Promise.all(runs.map((run) => readFile(run.log, 'utf8')))).flatMap(parseH2loadLog);
+    return { ...windowOf(requests, startUs, endUs), seconds: (endUs - startUs) / 1e6, clientCpuSeconds: cpuAtEnd - cpuAtStart };
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
