@@ -80,7 +80,12 @@ export interface GrpcRow {
   readonly seconds: number;
 }
 
+/** Which program sent the gRPC calls: h2load (nghttp2's C client) or the classifier's Node load tool. */
+export type LoadClient = 'h2load' | 'node';
+
 export interface GrpcExperiment {
+  /** The load generator: h2load (C) when installed, else the classifier's Node load tool; absent before h2load. */
+  readonly client?: LoadClient;
   readonly runtime: 'onnxruntime';
   readonly cropsPerRequest: 1;
   readonly warmUpSeconds: number;
@@ -217,8 +222,8 @@ export interface ScaleoutExperiment {
    * to the next so that the host's drift falls on both sides; absent in runs before rounds.
    */
   readonly grpcRounds?: GrpcScaleRound[];
-  /** The tier's load generator: h2load (C) when installed, else the classifier's Node load tool; absent before h2load. */
-  readonly grpcClient?: 'h2load' | 'node';
+  /** The tier's load generator, as in experiment 2; absent before h2load. */
+  readonly grpcClient?: LoadClient;
   readonly projection: { readonly assumptions: string[]; readonly demands: Record<string, number>; readonly rows: ProjectionRow[] };
 }
 

@@ -136,6 +136,17 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown(withTargets(older))).not.toContain('back-to-back pairs');
   });
 
+  it('says which program sent the gRPC calls and how h2load\'s answers were checked', () => {
+    expect(markdown).toContain('a load generator in another process (services/classifier/src/bench/load-cli.ts)');
+    const h2load = fixtureResults();
+    h2load.grpc = { ...h2load.grpc!, client: 'h2load' };
+    h2load.scaleout = { ...h2load.scaleout!, grpcClient: 'h2load' };
+    const text = renderMarkdown(withTargets(h2load));
+    expect(text).toContain("h2load (nghttp2's C client, Debian's nghttp2-client) in another process");
+    expect(text).toContain('checked against the classifier\'s own count of calls answered OK');
+    expect(text).toContain('over gRPC from h2load as in experiment 2');
+  });
+
   it('lists the back-to-back efficiency pairs', () => {
     expect(markdown).toContain('| 2 | 300.0 | 8 | 240.0 | 0.80 |');
   });

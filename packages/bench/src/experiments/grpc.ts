@@ -1,10 +1,11 @@
 import { measureRawRuntime } from '../classifier-tools.js';
+import type { ServiceProcess } from '@skinlesion/stack';
 import type { BenchContext } from '../context.js';
 import { GRPC_MODES, type BenchPlan } from '../plan.js';
 import { startClassifiers } from '../services.js';
 import { fastest } from '../stats.js';
 import type { EfficiencyPair, GrpcExperiment, GrpcMode, GrpcRow } from '../types.js';
-import { grpcWindow } from './grpc-window.js';
+import { grpcWindow, withLoadClient, type GrpcWindowResult } from './grpc-window.js';
 
 const START_SECONDS = 2;
 /** Spawning the load tool and loading its protos, per window. */
@@ -34,38 +35,47 @@ function classifierEnv(mode: GrpcMode): Record<string, string> {
  * loop of batch-1 ModelInfer calls at each concurrency, per batching mode.
  */
 export async function runGrpc(context: BenchContext): Promise<GrpcExperiment> {
-  const { plan, progress, model } = context;
-  const { modes, concurrencies, warmUpSeconds, seconds, maxCalls } = plan.grpc;
-  const rows: GrpcRow[] = [];
-  for (const mode of modes) {
-    progress.begin(`2 gRPC: starting a classifier, ${mode.label}`, START_SECONDS);
-    const [classifier] = await startClassifiers(1, model.dir, classifierEnv(mode));
-    try {
-      for (const concurrency of concurrencies) {
-        progress.begin(`2 gRPC: ${mode.id}, concurrency ${concurrency}`, warmUpSeconds + seconds + TOOL_SECONDS);
-        const result = await context.quiet.measure(
-          `2 gRPC ${mode.id} concurrency ${concurrency}`,
-          () => grpcWindow([classifier], [classifier], { concurrency, inputSize: model.inputSize, warmUpSeconds, seconds, maxCalls }),
-          (window) => window.otherCores,
-        );
-        rows.push({
-          mode: mode.id,
-          concurrency,
-          cropsPerSecond: result.cropsPerSecond,
-          latencyMs: result.latencyMs,
-          server: result.server,
-          serverCores: result.serverCores,
-          clientCores: result.clientCores,
-          otherCores: result.otherCores,
-          errors: result.errors,
-          seconds: result.seconds,
-        });
+  return withLoadClient(context.model.inputSize, async (client) => {
+    const { plan, progress, model } = context;
+    const { modes, concurrencies, warmUpSeconds, seconds, maxCalls } = plan.grpc;
+    const window = (classifier: ServiceProcess, concurrency: number, windowSeconds: number) =>
+      grpcWindow([classifier], [classifier], { concurrency, inputSize: model.inputSize, warmUpSeconds, seconds: windowSeconds, maxCalls, ...(client === undefined ? {} : { h2load: client }) });
+    const rows: GrpcRow[] = [];
+    for (const mode of modes) {
+      progress.begin(`2 gRPC: starting a classifier, ${mode.label}`, START_SECONDS);
+      const [classifier] = await startClassifiers(1, model.dir, classifierEnv(mode));
+      try {
+        for (const concurrency of concurrencies) {
+          progress.begin(`2 gRPC: ${mode.id}, concurrency ${concurrency}`, warmUpSeconds + seconds + TOOL_SECONDS);
+          const result = await context.quiet.measure(`2 gRPC ${mode.id} concurrency ${concurrency}`, () => window(classifier, concurrency, seconds), (measured) => measured.otherCores);
+          rows.push({
+            mode: mode.id,
+            concurrency,
+            cropsPerSecond: result.cropsPerSecond,
+            latencyMs: result.latencyMs,
+            server: result.server,
+            serverCores: result.serverCores,
+            clientCores: result.clientCores,
+            otherCores: result.otherCores,
+            errors: result.errors,
+            seconds: result.seconds,
+          });
+        }
+      } finally {
+        await classifier.stop();
       }
-    } finally {
-      await classifier.stop();
     }
-  }
-  return { runtime: 'onnxruntime', cropsPerRequest: 1, warmUpSeconds, seconds, modes: [...modes], rows, efficiencyPairs: await efficiencyPairs(context) };
+    return {
+      runtime: 'onnxruntime',
+      cropsPerRequest: 1,
+      warmUpSeconds,
+      seconds,
+      modes: [...modes],
+      rows,
+      efficiencyPairs: await efficiencyPairs(context, window),
+      client: client === undefined ? 'node' : 'h2load',
+    };
+  });
 }
 
 /**
@@ -75,9 +85,9 @@ export async function runGrpc(context: BenchContext): Promise<GrpcExperiment> {
  * minutes apart; a pair is seconds apart, and the median of the pairs' ratios follows the serving
  * cost rather than the drift. The classifier stays up between rounds, idle while the raw tool runs.
  */
-async function efficiencyPairs(context: BenchContext): Promise<EfficiencyPair[]> {
+async function efficiencyPairs(context: BenchContext, window: (classifier: ServiceProcess, concurrency: number, seconds: number) => Promise<GrpcWindowResult>): Promise<EfficiencyPair[]> {
   const { plan, progress, model } = context;
-  const { efficiencyPairs: rounds, pairSeconds: seconds, warmUpSeconds, maxCalls } = plan.grpc;
+  const { efficiencyPairs: rounds, pairSeconds: seconds } = plan.grpc;
   const shipped = GRPC_MODES[0]!;
   progress.begin(`2 gRPC: starting a classifier for the efficiency pairs, ${shipped.label}`, START_SECONDS);
   const [classifier] = await startClassifiers(1, model.dir, classifierEnv(shipped));
@@ -87,7 +97,7 @@ async function efficiencyPairs(context: BenchContext): Promise<EfficiencyPair[]>
       progress.begin(`2 gRPC: efficiency pair ${round}/${rounds}, raw limit then concurrency ${EFFICIENCY_CONCURRENCY}`, pairSeconds(plan));
       const raw = await measureRawRuntime({ modelDir: model.dir, runtime: 'onnx', batches: plan.raw.batches, seconds });
       const best = fastest(raw.rows)!;
-      const served = await grpcWindow([classifier], [classifier], { concurrency: EFFICIENCY_CONCURRENCY, inputSize: model.inputSize, warmUpSeconds, seconds, maxCalls });
+      const served = await window(classifier, EFFICIENCY_CONCURRENCY, seconds);
       pairs.push({ rawCropsPerSecond: best.cropsPerSecond, rawBatch: best.batch, servedCropsPerSecond: served.cropsPerSecond, seconds });
     }
     return pairs;

@@ -1,19 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { ServiceProcess } from '@skinlesion/stack';
-import { writeModelInferRequest } from '../classifier-tools.js';
 import type { BenchContext } from '../context.js';
-import { findOnPath } from '../h2load.js';
 import { closedLoop, fixedCount, type HttpRequestSpec } from '../http-load.js';
 import { replicaCounts, type BenchPlan } from '../plan.js';
 import { project } from '../projection.js';
 import { medianRound, roundOrder } from '../scale-rounds.js';
 import { startBenchStack, startClassifiers } from '../services.js';
 import { median, summarize } from '../stats.js';
-import type { GrpcScaleRow, ScaleoutExperiment, SeedRun, SustainedRest } from '../types.js';
+import type { GrpcScaleRow, LoadClient, ScaleoutExperiment, SeedRun, SustainedRest } from '../types.js';
 import { coresOf, otherCores, ServiceWindow, type WindowFigures } from '../window.js';
-import { grpcWindow, type H2loadClient } from './grpc-window.js';
+import { grpcWindow, withLoadClient, type H2loadClient } from './grpc-window.js';
 
 const START_SECONDS = 8;
 
@@ -67,21 +62,21 @@ export async function runScaleout(context: BenchContext): Promise<ScaleoutExperi
   const rounds: GrpcScaleRow[][] = [];
   // One core per replica, as 1-CPU pods: the target is about replicas as the unit of scale.
   const classifiers = await startClassifiers(Math.max(...counts), model.dir, {}, true);
-  const scratch = await mkdtemp(path.join(tmpdir(), 'skinlesion-scaleout-'));
-  let client: H2loadClient | undefined;
+  let client: LoadClient;
   try {
-    client = await tierClient(scratch, model.inputSize);
-    for (let round = 1; round <= s.grpcRounds; round += 1) {
-      const rows: GrpcScaleRow[] = [];
-      for (const replicas of roundOrder(counts, round)) {
-        progress.begin(`4 scale-out: round ${round}/${s.grpcRounds}, ${s.grpcConcurrency} concurrent batch-1 ModelInfer calls over ${replicas} replica(s)`, s.grpcWarmUpSeconds + s.grpcSeconds + 0.6);
-        rows.push(await grpcTierWindow(context, classifiers, replicas, client));
+    client = await withLoadClient(model.inputSize, async (loadClient) => {
+      for (let round = 1; round <= s.grpcRounds; round += 1) {
+        const rows: GrpcScaleRow[] = [];
+        for (const replicas of roundOrder(counts, round)) {
+          progress.begin(`4 scale-out: round ${round}/${s.grpcRounds}, ${s.grpcConcurrency} concurrent batch-1 ModelInfer calls over ${replicas} replica(s)`, s.grpcWarmUpSeconds + s.grpcSeconds + 0.6);
+          rows.push(await grpcTierWindow(context, classifiers, replicas, loadClient));
+        }
+        rounds.push(rows);
       }
-      rounds.push(rows);
-    }
+      return loadClient === undefined ? 'node' : 'h2load';
+    });
   } finally {
     await Promise.all(classifiers.map((classifier) => classifier.stop()));
-    await rm(scratch, { recursive: true, force: true });
   }
   const grpc = medianRound(rounds).slice().sort((a, b) => a.replicas - b.replicas);
   const grpcRounds = rounds.map((rows) => rows.map(({ replicas, cropsPerSecond }) => ({ replicas, cropsPerSecond })));
@@ -93,21 +88,9 @@ export async function runScaleout(context: BenchContext): Promise<ScaleoutExperi
     sustained,
     grpc,
     grpcRounds,
-    grpcClient: client === undefined ? 'node' : 'h2load',
+    grpcClient: client,
     projection: projection(grpc, sustained, s.projectTo),
   };
-}
-
-/**
- * The tier's load generator: h2load when installed, since a C client leaves the replicas' cores
- * to them (the Node load tool took 0.17-0.27 cores of the two at 16 calls, h2load 0.03-0.05);
- * otherwise the classifier's Node load tool.
- */
-async function tierClient(scratch: string, inputSize: number): Promise<H2loadClient | undefined> {
-  const h2load = findOnPath('h2load');
-  if (h2load === undefined) return undefined;
-  const requestFile = path.join(scratch, 'model-infer-request.bin');
-  return { h2load, requestFile, path: await writeModelInferRequest(requestFile, inputSize, 1) };
 }
 
 /** The classifier tier over the first `replicas` of the lone replicas; every replica is measured, so idle ones show as such. */

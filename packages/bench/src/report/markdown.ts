@@ -2,7 +2,7 @@ import { admissionSummary } from '../admission.js';
 import { sharedCoresBound } from '../projection.js';
 import { roundRatio } from '../scale-rounds.js';
 import type { LatencySummary } from '../stats.js';
-import type { BenchResults, GrpcScaleRound, RawRow, TargetRow } from '../types.js';
+import type { BenchResults, GrpcScaleRound, LoadClient, RawRow, TargetRow } from '../types.js';
 
 /** A number for a table: fixed decimals, "–" when not measured. */
 export function fmt(value: number | undefined, digits = 0): string {
@@ -122,7 +122,7 @@ function grpcSection(results: BenchResults): string | undefined {
   const parts = [
     '## 2. The classifier over gRPC',
     '',
-    `One classifier process (ONNX Runtime, one inference thread) and a load generator in another process (services/classifier/src/bench/load-cli.ts): \`concurrency\` callers, each on its own HTTP/2 connection, sending batch-1 ModelInfer calls (one 128 x 128 UINT8 crop as raw_input_contents) back to back, encoded once and framed on the wire directly as perf_analyzer's C++ client would (the server is grpc-js as deployed; each caller's first answer is decoded and checked); ${grpc.warmUpSeconds} s warm-up, then a ${grpc.seconds} s window. ` +
+    `One classifier process (ONNX Runtime, one inference thread) and ${loadGeneratorText(grpc.client)}; ${grpc.warmUpSeconds} s warm-up, then a ${grpc.seconds} s window. ` +
       '**"Batching off" means `CLASSIFIER_MAX_BATCH=1`**: every crop is its own model call. "Delay 0" keeps batching but never waits: a batch is whatever queued while the model was busy. ' +
       'Server columns come from the classifier\'s /metrics, scraped at the window\'s edges: queue = `classifier_queue_wait_seconds` per crop, compute = `classifier_inference_seconds` per model call (preprocessing included), mean batch = crops / model calls; cores = CPU seconds per second of window from /proc.',
   ];
@@ -216,11 +216,19 @@ function e2eSection(results: BenchResults): string | undefined {
   return parts.join('\n');
 }
 
-function tierClientText(client: 'h2load' | 'node' | undefined): string {
+/** Who sent experiment 2's calls, and how they were checked. */
+function loadGeneratorText(client: LoadClient | undefined): string {
+  const calls = 'batch-1 ModelInfer calls (one 128 x 128 UINT8 crop as raw_input_contents) back to back, encoded once and framed on the wire directly as perf_analyzer\'s C++ client would (the server is grpc-js as deployed)';
   if (client === 'h2load') {
-    return "from h2load (nghttp2's C client, one process per replica; it does not read gRPC statuses, so its answers are checked against the calls the replicas counted as answered OK, and any excess is shown as errors)";
+    return `h2load (nghttp2's C client, Debian's nghttp2-client) in another process: \`concurrency\` HTTP/2 connections, one call at a time each, sending ${calls}. h2load does not read gRPC statuses, so its answers are checked against the classifier's own count of calls answered OK (\`grpc_server_handled_total\`): an excess beyond the calls in flight at the window's edges counts as errors, not throughput. It takes a fifth or less of the CPU the Node load tool took on the cores it shares with the server`;
   }
-  if (client === 'node') return "from the classifier's Node load tool (one process: h2load, which takes far less of the shared cores, was not installed)";
+  const fallback = client === 'node' ? ' (h2load, which takes far less of the shared cores, was not installed)' : '';
+  return `a load generator in another process (services/classifier/src/bench/load-cli.ts${fallback}): \`concurrency\` callers, each on its own HTTP/2 connection, sending ${calls}; each caller's first answer is decoded and checked`;
+}
+
+function tierClientText(client: LoadClient | undefined): string {
+  if (client === 'h2load') return "from h2load as in experiment 2 (one process per replica, its answers checked against the replicas' own count of calls answered OK)";
+  if (client === 'node') return "from the classifier's Node load tool as in experiment 2 (one process)";
   return 'from one load-generator process';
 }
 
