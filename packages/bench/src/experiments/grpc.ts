@@ -1,5 +1,5 @@
-import { measureRawRuntime } from '../classifier-tools.js';
 import type { ServiceProcess } from '@skinlesion/stack';
+import { measureRawRuntime } from '../classifier-tools.js';
 import type { BenchContext } from '../context.js';
 import { GRPC_MODES, type BenchPlan } from '../plan.js';
 import { startClassifiers } from '../services.js';
