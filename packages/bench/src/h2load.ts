@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { track } from './children.js';
-import type { GrpcLoadMeasurement } from './classifier-tools.js';
+import type { GrpcLoadMeasurement, GrpcLoadSpec } from './classifier-tools.js';
 import { cpuSeconds } from './proc.js';
 
 /** An executable's path from PATH, or undefined when none of PATH's folders has it. */
@@ -52,20 +52,18 @@ export function windowOf(requests: readonly LoggedRequest[], startUs: number, en
   return { latenciesMs, errors };
 }
 
-export interface H2loadSpec {
+/** h2load and what it sends: the framed request body in a file, and the call's HTTP/2 path. */
+export interface H2loadClient {
   readonly h2load: string;
-  /** host:port of each target; the connections are spread evenly over them. */
-  readonly targets: readonly string[];
-  /** HTTP/2 path of the call and the file holding its framed request body. */
-  readonly path: string;
   readonly requestFile: string;
-  /** Connections in all, one stream each: a closed loop of this many callers. */
-  readonly concurrency: number;
-  readonly warmUpSeconds: number;
-  readonly seconds: number;
-  readonly onWindowStart?: () => Promise<void>;
-  readonly onWindowEnd?: () => Promise<void>;
+  readonly path: string;
 }
+
+/**
+ * The Node load tool's window, without what h2load takes from the request file: `concurrency`
+ * connections in all, one stream each, spread evenly over `targets`.
+ */
+export type H2loadSpec = H2loadClient & Pick<GrpcLoadSpec, 'targets' | 'concurrency' | 'warmUpSeconds' | 'seconds' | 'onWindowStart' | 'onWindowEnd'>;
 
 /**
  * A closed loop of gRPC unary calls from h2load (nghttp2's C client): one process per target with

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ServiceProcess } from '@skinlesion/stack';
 import { loadClassifiers, writeModelInferRequest, type GrpcLoadMeasurement } from '../classifier-tools.js';
-import { findOnPath, loadWithH2load } from '../h2load.js';
+import { findOnPath, loadWithH2load, type H2loadClient } from '../h2load.js';
 import type { ServerSplit } from '../prometheus.js';
 import { grpcTarget } from '../services.js';
 import { summarize, type LatencySummary } from '../stats.js';
@@ -21,13 +21,6 @@ export interface GrpcWindowResult {
   readonly cpuSecondsPerCrop: number;
   readonly errors: Record<string, number>;
   readonly seconds: number;
-}
-
-/** h2load and what it sends: the framed batch-1 request body in a file, and the call's path. */
-export interface H2loadClient {
-  readonly h2load: string;
-  readonly requestFile: string;
-  readonly path: string;
 }
 
 /**
@@ -74,9 +67,8 @@ export async function grpcWindow(
   if (figures === undefined) throw new Error('the gRPC window never closed');
   const { answered, errors } = options.h2load === undefined ? { answered: load.latenciesMs.length, errors: load.errors } : confirmedByServers(load, figures.split, concurrency);
   const serverCpu = figures.cpuSeconds['classifier'] ?? Number.NaN;
-  const crops = answered;
   return {
-    cropsPerSecond: crops / load.seconds,
+    cropsPerSecond: answered / load.seconds,
     latencyMs: summarize(load.latenciesMs),
     server: figures.split,
     serverCores: serverCpu / figures.seconds,

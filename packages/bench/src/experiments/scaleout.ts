@@ -1,5 +1,6 @@
 import type { ServiceProcess } from '@skinlesion/stack';
 import type { BenchContext } from '../context.js';
+import type { H2loadClient } from '../h2load.js';
 import { closedLoop, fixedCount, type HttpRequestSpec } from '../http-load.js';
 import { replicaCounts, type BenchPlan } from '../plan.js';
 import { project } from '../projection.js';
@@ -8,7 +9,7 @@ import { startBenchStack, startClassifiers } from '../services.js';
 import { median, summarize } from '../stats.js';
 import type { GrpcScaleRow, LoadClient, ScaleoutExperiment, SeedRun, SustainedRest } from '../types.js';
 import { coresOf, otherCores, ServiceWindow, type WindowFigures } from '../window.js';
-import { grpcWindow, withLoadClient, type H2loadClient } from './grpc-window.js';
+import { grpcWindow, withLoadClient } from './grpc-window.js';
 
 const START_SECONDS = 8;
 

@@ -87,14 +87,16 @@ export interface GrpcLoadHooks {
   readonly windowEnd?: () => void;
 }
 
-/** The HTTP/2 path of ModelInfer, for clients that speak the wire protocol themselves. */
-export function modelInferPath(): string {
-  return loadInferenceProto().GRPCInferenceService.service.ModelInfer.path;
+/** ModelInfer's definition: its HTTP/2 path and (de)serialisers. */
+export type ModelInferMethod = ReturnType<typeof loadInferenceProto>['GRPCInferenceService']['service']['ModelInfer'];
+
+/** Loading parses the .proto files: load once per tool. */
+export function modelInferMethod(): ModelInferMethod {
+  return loadInferenceProto().GRPCInferenceService.service.ModelInfer;
 }
 
 /** A ModelInfer request of `count` generated UINT8 crops (bench crops of `seed`), framed as it travels in an HTTP/2 body. */
-export function framedModelInferRequest(count: number, size: number, seed: number): Buffer {
-  const method = loadInferenceProto().GRPCInferenceService.service.ModelInfer;
+export function framedModelInferRequest(method: ModelInferMethod, count: number, size: number, seed: number): Buffer {
   const request = method.requestSerialize({
     inputs: [{ name: 'input', datatype: 'UINT8', shape: [count, size, size, 3] }],
     rawInputContents: [Buffer.from(benchCrops(count, size, seed))],
@@ -110,11 +112,11 @@ export function framedModelInferRequest(count: number, size: number, seed: numbe
  */
 export async function runGrpcLoad(targets: readonly string[], options: GrpcLoadOptions, hooks: GrpcLoadHooks = {}): Promise<GrpcLoadSamples> {
   if (targets.length === 0) throw new Error('no gRPC target to load');
-  const method = loadInferenceProto().GRPCInferenceService.service.ModelInfer;
+  const method = modelInferMethod();
   const { cropsPerRequest: count, inputSize: size } = options;
   // One connection per caller, as independent clients would have.
   const callers = Array.from({ length: options.concurrency }, (_, caller) => {
-    const request = framedModelInferRequest(count, size, caller + 1);
+    const request = framedModelInferRequest(method, count, size, caller + 1);
     return new WireCaller(targets[caller % targets.length]!, method.path, request, (message) => checkResponse(method.responseDeserialize(message), count));
   });
   const maxCalls = options.maxCalls ?? Number.POSITIVE_INFINITY;

@@ -18,7 +18,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { failed, nonNegativeNumber, positiveIntegers, positiveNumber, printRecord } from './args.js';
-import { framedModelInferRequest, modelInferPath, runGrpcLoad } from './grpc-load.js';
+import { framedModelInferRequest, modelInferMethod, runGrpcLoad } from './grpc-load.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -35,9 +35,10 @@ async function main(): Promise<void> {
   });
   if (values['write-request'] !== undefined) {
     if (values.size === undefined) throw new Error('--size is required');
-    const body = framedModelInferRequest(positiveIntegers(values.crops, '--crops')[0], positiveIntegers(values.size, '--size')[0], 1);
+    const method = modelInferMethod();
+    const body = framedModelInferRequest(method, positiveIntegers(values.crops, '--crops')[0], positiveIntegers(values.size, '--size')[0], 1);
     await writeFile(values['write-request'], body);
-    printRecord({ event: 'request', file: values['write-request'], path: modelInferPath(), bytes: body.byteLength });
+    printRecord({ event: 'request', file: values['write-request'], path: method.path, bytes: body.byteLength });
     return;
   }
   if (values.targets === undefined || values.size === undefined) throw new Error('--targets and --size are required');
