@@ -62,7 +62,7 @@ export function makePlan(quick: boolean): BenchPlan {
   return {
     quick,
     raw: { seconds: quick ? 1 : 5, batches: [1, 8, 32] },
-    grpc: { concurrencies: [1, 2, 4, 8, 16, 32], modes: GRPC_MODES, warmUpSeconds: quick ? 0.5 : 1.5, seconds: quick ? 1 : 5, maxCalls: 500_000, efficiencyPairs: quick ? 1 : 5, pairSeconds: quick ? 1 : 3 },
+    grpc: { concurrencies: [1, 2, 4, 8, 16, 32], modes: GRPC_MODES, warmUpSeconds: quick ? 0.5 : 1.5, seconds: quick ? 1 : 5, maxCalls: 500_000, efficiencyPairs: quick ? 1 : 8, pairSeconds: quick ? 1 : 3 },
     e2e: { photo: PHOTO, replicas: [1, 2], concurrencies: quick ? [1, 2] : [1, 2, 4, 8], warmUpSeconds: quick ? 1 : 3, seconds: quick ? 3 : 12, maxRequests: 2_000 },
     scaleout: {
       clients: 16,

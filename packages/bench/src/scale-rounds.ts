@@ -1,8 +1,8 @@
 import { ratio } from './stats.js';
 
-/** Replica counts in the order of a round: ascending in odd rounds, descending in even ones, so that a steady drift falls on both sides. */
-export function roundOrder(counts: readonly number[], round: number): number[] {
-  return round % 2 === 1 ? [...counts] : [...counts].reverse();
+/** The sides of a round in its order: as given in odd rounds, reversed in even ones, so that a steady drift falls on both sides. */
+export function roundOrder<Side>(sides: readonly Side[], round: number): Side[] {
+  return round % 2 === 1 ? [...sides] : [...sides].reverse();
 }
 
 /** Crops/s of 2 replicas over 1 in one round's rows (NaN when either is missing). */

@@ -96,11 +96,13 @@ export interface GrpcExperiment {
   readonly efficiencyPairs?: EfficiencyPair[];
 }
 
-/** One round: the raw in-process limit (best batch) and, right after it, the served rate. */
+/** One round: the raw in-process limit (at the batch size picked before the pairs) and the served rate, one right after the other. */
 export interface EfficiencyPair {
   readonly rawCropsPerSecond: number;
   readonly rawBatch: number;
   readonly servedCropsPerSecond: number;
+  /** Which side ran first (absent in older runs, where the raw limit always did). */
+  readonly first?: 'raw' | 'served';
   readonly seconds: number;
 }
 

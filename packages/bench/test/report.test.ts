@@ -147,8 +147,12 @@ describe('renderMarkdown', () => {
     expect(text).toContain('over gRPC from h2load as in experiment 2');
   });
 
-  it('lists the back-to-back efficiency pairs', () => {
-    expect(markdown).toContain('| 2 | 300.0 | 8 | 240.0 | 0.80 |');
+  it('lists the back-to-back efficiency pairs with the side that ran first', () => {
+    expect(markdown).toContain('3 rounds of the raw limit at batch 8 (3 s)');
+    expect(markdown).toContain('| 2 | served | 300.0 | 8 | 240.0 | 0.80 |');
+    const older = fixtureResults();
+    older.grpc = { ...older.grpc!, efficiencyPairs: older.grpc!.efficiencyPairs!.map(({ first: _first, ...pair }) => pair) };
+    expect(renderMarkdown(withTargets(older))).toContain('| 2 | raw | 300.0 | 8 | 240.0 | 0.80 |');
   });
 
   it('reports the shipped blob detector beside its single-thread time and OpenCV', () => {
