@@ -5,7 +5,7 @@ import { correctClass } from '../src/domain/correction.js';
 import { parseModelMetadata } from '../src/domain/model-info.js';
 import { marksFor } from '../src/domain/pictures.js';
 import { riskLabel } from '../src/domain/risk.js';
-import { chunkRanges, gatherItems, groupBySize, readFloat32LE } from '../src/domain/tensors.js';
+import { chunkRanges, gatherItems, groupBySize, MIN_SPREAD_CHUNK, readFloat32LE } from '../src/domain/tensors.js';
 import { candidateCap } from '../src/services/pipeline.js';
 
 describe('correctClass (pipeline.md step 5)', () => {
@@ -241,11 +241,22 @@ describe('tensors and chunks', () => {
     expect(() => readFloat32LE(bytes.subarray(1), 2)).toThrow(RangeError);
   });
 
-  it('splits a count into chunks', () => {
-    expect(chunkRanges(10, 4)).toEqual([[0, 4], [4, 8], [8, 10]]);
+  it('splits a count into the fewest near-equal chunks within the size', () => {
+    expect(chunkRanges(10, 4)).toEqual([[0, 3], [3, 6], [6, 10]]);
     expect(chunkRanges(8, 4)).toEqual([[0, 4], [4, 8]]);
+    expect(chunkRanges(100, 64)).toEqual([[0, 50], [50, 100]]);
     expect(chunkRanges(0, 4)).toEqual([]);
     expect(() => chunkRanges(3, 0)).toThrow(RangeError);
+  });
+
+  it('spreads a count over more chunks when asked, none smaller than the minimum', () => {
+    // 100 crops over 2 replicas, 2 calls each: four chunks of 25 instead of 64 + 36.
+    expect(chunkRanges(100, 64, 4)).toEqual([[0, 25], [25, 50], [50, 75], [75, 100]]);
+    expect(chunkRanges(10, 64, 4)).toEqual([[0, 5], [5, 10]]);
+    expect(chunkRanges(MIN_SPREAD_CHUNK - 1, 64, 4)).toEqual([[0, MIN_SPREAD_CHUNK - 1]]);
+    // The size still bounds every chunk: spreading never makes fewer chunks.
+    expect(chunkRanges(80, 8, 4)).toHaveLength(10);
+    for (const [start, end] of chunkRanges(1000, 64, 3)) expect(end - start).toBeLessThanOrEqual(64);
   });
 
   it('gathers items across segments, viewing rather than copying inside one segment', () => {

@@ -239,6 +239,22 @@ describe('POST /v1/classify', () => {
     expect(stack.classifiers.flatMap((classifier) => classifier.outputs)).toEqual([['probabilities']]);
   });
 
+  it("spreads one photo's crops evenly over both replicas even when they would fit one call", async () => {
+    const wide = await startStack({ classifyChunk: 64 });
+    try {
+      // 40 candidates, 2 replicas x 2 calls in flight: four calls of 10, not one of 40.
+      const body = await multipart([{ data: photoWith([3, 4, 2, 5], 40) }]);
+      const response = await wide.app.inject({ method: 'POST', url: '/v1/analyses', ...body });
+      expect(response.statusCode).toBe(200);
+      expect((response.json() as AnalysisReport).lesions.slice(0, 4).map((lesion) => lesion.modelClass)).toEqual(['nspl_a', 'nspl_b', 'skin', 'spl']);
+      const sizes = wide.classifiers.map((classifier) => classifier.batches);
+      expect(sizes.flat().sort()).toEqual([10, 10, 10, 10]);
+      expect(sizes.every((batches) => batches.length > 0)).toBe(true);
+    } finally {
+      await wide.close();
+    }
+  });
+
   it('keeps upload order across several chunks and both replicas', async () => {
     const chunked = await startStack({ classifyChunk: 1, maxPhotos: 6 });
     try {

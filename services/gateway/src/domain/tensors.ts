@@ -9,11 +9,21 @@ export function readFloat32LE(bytes: Uint8Array, count: number): Float32Array {
   return values;
 }
 
-/** Half-open [start, end) ranges of at most `size` items covering 0..total. */
-export function chunkRanges(total: number, size: number): Array<readonly [number, number]> {
-  if (!(size >= 1)) throw new RangeError('chunk size must be at least 1');
+/** Chunks smaller than this are not made just to spread work: a call's own cost would outweigh the gain. */
+export const MIN_SPREAD_CHUNK = 4;
+
+/**
+ * Half-open [start, end) ranges covering 0..total in near-equal chunks (sizes differ by at most
+ * one): the fewest chunks of at most `maxSize` items, or more, up to `spreadOver`, while each
+ * keeps at least MIN_SPREAD_CHUNK items. Equal chunks over the replicas finish together; chunks
+ * of the maximum size and a remainder would leave one replica working alone at the end.
+ */
+export function chunkRanges(total: number, maxSize: number, spreadOver = 1): Array<readonly [number, number]> {
+  if (!(maxSize >= 1)) throw new RangeError('chunk size must be at least 1');
+  if (total <= 0) return [];
+  const chunks = Math.max(1, Math.ceil(total / maxSize), Math.min(spreadOver, Math.floor(total / MIN_SPREAD_CHUNK)));
   const ranges: Array<readonly [number, number]> = [];
-  for (let start = 0; start < total; start += size) ranges.push([start, Math.min(total, start + size)]);
+  for (let chunk = 0; chunk < chunks; chunk += 1) ranges.push([Math.floor((chunk * total) / chunks), Math.floor(((chunk + 1) * total) / chunks)]);
   return ranges;
 }
 

@@ -78,12 +78,13 @@ export class Classifier {
 
   /**
    * Classifies `count` crops of S x S x 3 bytes stored as consecutive segments (e.g. one per
-   * photo): chunks of `chunkSize` crops go out concurrently through the replica pool, and the
-   * answers are stitched back in crop order.
+   * photo): near-equal chunks of at most `chunkSize` crops, at least as many as the calls in
+   * flight allowed (so that one photo's crops keep every replica busy), go out concurrently
+   * through the replica pool, and the answers are stitched back in crop order.
    */
   async classify(model: ModelInfo, segments: readonly Uint8Array[], count: number, scope: RequestScope, withEmbeddings: boolean): Promise<Classification> {
     const cropBytes = model.inputSize * model.inputSize * 3;
-    const ranges = chunkRanges(count, this.options.chunkSize);
+    const ranges = chunkRanges(count, this.options.chunkSize, this.concurrency);
     const parts = await mapBounded(ranges, this.concurrency, scope.signal, ([start, end], index, signal) =>
       this.infer(model, gatherItems(segments, cropBytes, start, end), end - start, { ...scope, signal }, withEmbeddings, `${scope.requestId}/${index}`),
     );
