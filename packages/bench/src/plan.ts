@@ -74,7 +74,7 @@ export function makePlan(quick: boolean): BenchPlan {
       grpcConcurrency: 16,
       grpcWarmUpSeconds: quick ? 0.5 : 1.5,
       grpcSeconds: quick ? 1.5 : 5,
-      grpcRounds: quick ? 1 : 3,
+      grpcRounds: quick ? 1 : 5,
       projectTo: [1, 2, 4, 8, 16],
     },
     overload: {
