@@ -94,7 +94,7 @@ export const gatewayConfigSpec = {
   }),
   maxPhotos: int('MAX_PHOTOS', { doc: 'photos per request', fallback: 10, min: 1, max: 100 }),
   maxCandidates: int('MAX_CANDIDATES', { doc: 'candidate lesions analysed per photo; more are cut with truncated: true', fallback: 1000, min: 1, max: 100_000 }),
-  classifyChunk: int('CLASSIFY_CHUNK', { doc: 'most crops per ModelInfer call (the crops of a photo are split evenly over at least 2 calls per replica)', fallback: 64, min: 1, max: 4096 }),
+  classifyChunk: int('CLASSIFY_CHUNK', { doc: 'most crops per ModelInfer call (the crops of a photo go out in near-equal chunks, at least 2 calls per replica, none under 4 crops, so that every replica works on it)', fallback: 64, min: 1, max: 4096 }),
   readinessTimeoutMs: int('READINESS_TIMEOUT_MS', { doc: 'timeout of each grpc.health.v1 check behind /readyz, in ms', fallback: 1000, min: 50, max: 60_000 }),
   // Security (docs/security.md). API keys are secrets: loadGatewayConfig parses them itself so
   // that no message, here or in a log, ever repeats one.
