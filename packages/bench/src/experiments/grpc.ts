@@ -2,11 +2,11 @@ import type { ServiceProcess } from '@skinlesion/stack';
 import { measureRawRuntime } from '../classifier-tools.js';
 import type { BenchContext } from '../context.js';
 import { GRPC_MODES, type BenchPlan } from '../plan.js';
+import { roundOrder } from '../scale-rounds.js';
 import { startClassifiers } from '../services.js';
 import { fastest } from '../stats.js';
 import type { EfficiencyPair, GrpcExperiment, GrpcMode, GrpcRow } from '../types.js';
 import { grpcWindow, withLoadClient, type GrpcWindowResult } from './grpc-window.js';
-import { roundOrder } from '../scale-rounds.js';
 
 const START_SECONDS = 2;
 /** Spawning the load tool and loading its protos, per window. */
