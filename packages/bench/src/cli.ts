@@ -11,6 +11,7 @@ import { estimateGrpc, runGrpc } from './experiments/grpc.js';
 import { estimateOverload, runOverload } from './experiments/overload.js';
 import { estimateRaw, runRaw } from './experiments/raw.js';
 import { estimateScaleout, runScaleout } from './experiments/scaleout.js';
+import { h2loadClientMaker } from './h2load.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { onnxModelDir } from './model-dir.js';
 import { makePlan, type BenchPlan } from './plan.js';
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
     environment: Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => RELEVANT_ENV.test(entry[0]) && entry[1] !== undefined)),
     notes: [],
   };
+  const loadClients = h2loadClientMaker(model.inputSize);
   const context: BenchContext = {
     plan,
     model,
@@ -113,6 +115,7 @@ async function main(): Promise<void> {
     },
     photo: imageMaker(plan.e2e.photo),
     patch: imageMaker(PATCH_OPTIONS),
+    loadClient: () => loadClients.client(),
   };
   if (machine.loadAverageBefore[0] >= 1) context.note(`the 1-minute load average was ${machine.loadAverageBefore[0]} when the run started: other work shared the ${machine.cores} cores`);
   progress.note(`skinlesion bench${options.quick ? ' --quick' : ''}: ${selected.map((e) => e.id).join(', ')} on ${machine.cores} cores (${machine.cpuModel}); about ${formatDuration(expectedSeconds)}`);
@@ -129,6 +132,7 @@ async function main(): Promise<void> {
     }
   } finally {
     progress.finish();
+    await loadClients.release();
     await model.release();
   }
   results.notes.push(...context.quiet.summary());

@@ -1,4 +1,5 @@
 import { makeWidefieldPhoto } from '@skinlesion/synth';
+import type { H2loadClient } from './h2load.js';
 import type { MachineInfo } from './machine.js';
 import type { ModelDir } from './model-dir.js';
 import type { BenchPlan } from './plan.js';
@@ -27,6 +28,8 @@ export interface BenchContext {
   photo(): Promise<TestImage>;
   /** A 256 x 256 JPEG patch with one lesion: what a /v1/classify client uploads. */
   patch(): Promise<TestImage>;
+  /** The gRPC load generator: h2load with its request, made on first use; undefined without h2load (the Node load tool then). */
+  loadClient(): Promise<H2loadClient | undefined>;
 }
 
 export function imageMaker(options: { width: number; height: number; lesions: number; seed: number; minDiameter?: number; maxDiameter?: number; backgroundShare?: number }): () => Promise<TestImage> {

@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { track } from './children.js';
-import type { GrpcLoadMeasurement, GrpcLoadSpec } from './classifier-tools.js';
+import { writeModelInferRequest, type GrpcLoadMeasurement, type GrpcLoadSpec } from './classifier-tools.js';
 import { cpuSeconds } from './proc.js';
 
 /** An executable's path from PATH, or undefined when none of PATH's folders has it. */
@@ -60,6 +61,35 @@ export interface H2loadClient {
 }
 
 /**
+ * h2load and a framed batch-1 ModelInfer request for it, made on first use and shared by every
+ * experiment of a run (a C client leaves the shared cores to the servers: the Node load tool took
+ * 0.17-0.27 of the 2 cores at 16 calls, h2load 0.03-0.05). `client()` gives undefined when h2load
+ * is not installed: the Node load tool sends the calls then. `release()` removes the request file.
+ */
+export function h2loadClientMaker(inputSize: number): { client(): Promise<H2loadClient | undefined>; release(): Promise<void> } {
+  let made: Promise<{ client: H2loadClient; folder: string } | undefined> | undefined;
+  const make = async () => {
+    const h2load = findOnPath('h2load');
+    if (h2load === undefined) return undefined;
+    const folder = await mkdtemp(path.join(tmpdir(), 'skinlesion-grpc-load-'));
+    const requestFile = path.join(folder, 'model-infer-request.bin');
+    try {
+      return { folder, client: { h2load, requestFile, path: await writeModelInferRequest(requestFile, inputSize, 1) } };
+    } catch (error) {
+      await rm(folder, { recursive: true, force: true });
+      throw error;
+    }
+  };
+  return {
+    client: async () => (await (made ??= make()))?.client,
+    release: async () => {
+      const folder = (await made?.catch(() => undefined))?.folder;
+      if (folder !== undefined) await rm(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
  * The Node load tool's window, without what h2load takes from the request file: `concurrency`
  * connections in all, one stream each, spread evenly over `targets`.
  */
@@ -98,15 +128,14 @@ export async function loadWithH2load(spec: H2loadSpec): Promise<GrpcLoadMeasurem
       return { child, log, exited };
     });
     const clientCpu = () => runs.reduce((sum, run) => sum + cpuSeconds(run.child.pid), 0);
-    const at = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 
     // Each edge is taken once its hook (the servers' scrape) is done, so that the servers' window
     // and this one are shifted alike by the time a scrape takes.
-    await at(spec.warmUpSeconds);
+    await sleep(spec.warmUpSeconds * 1000);
     const cpuAtStart = clientCpu();
     await spec.onWindowStart?.();
     const startUs = Date.now() * 1000;
-    await at(spec.seconds);
+    await sleep(spec.seconds * 1000);
     const cpuAtEnd = clientCpu();
     await spec.onWindowEnd?.();
     const endUs = Date.now() * 1000;

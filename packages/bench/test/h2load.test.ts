@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ServiceProcess } from '@skinlesion/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeModelInferRequest } from '../src/classifier-tools.js';
 import { confirmedByServers, grpcWindow } from '../src/experiments/grpc-window.js';
-import { findOnPath, parseH2loadLog, windowOf, type H2loadClient } from '../src/h2load.js';
+import { findOnPath, h2loadClientMaker, parseH2loadLog, windowOf, type H2loadClient } from '../src/h2load.js';
 import { DEFAULT_MODEL_DIR } from '../src/model-dir.js';
 import type { ServerSplit } from '../src/prometheus.js';
 import { startClassifiers } from '../src/services.js';
@@ -50,25 +47,25 @@ const h2load = findOnPath('h2load');
 
 describe.skipIf(h2load === undefined)('h2load against a real classifier', () => {
   let classifiers: ServiceProcess[] = [];
-  let scratch = '';
+  const clients = h2loadClientMaker(128);
   let client: H2loadClient;
 
   beforeAll(async () => {
-    scratch = await mkdtemp(path.join(tmpdir(), 'h2load-test-'));
     classifiers = await startClassifiers(1, DEFAULT_MODEL_DIR);
-    const requestFile = path.join(scratch, 'request.bin');
-    client = { h2load: h2load!, requestFile, path: await writeModelInferRequest(requestFile, 128, 1) };
+    client = (await clients.client())!;
   });
 
   afterAll(async () => {
     await Promise.all(classifiers.map((classifier) => classifier.stop()));
-    await rm(scratch, { recursive: true, force: true });
+    await clients.release();
   });
 
   const window = (h2loadClient: H2loadClient) =>
     grpcWindow(classifiers, classifiers, { concurrency: 4, inputSize: 128, warmUpSeconds: 0.5, seconds: 1, maxCalls: 1_000_000, h2load: h2loadClient });
 
   it('measures a closed-loop window whose answers the classifier confirms', async () => {
+    // One request, made once, for every window of a run.
+    expect(await clients.client()).toBe(client);
     const result = await window(client);
     expect(result.errors).toEqual({});
     expect(result.cropsPerSecond).toBeGreaterThan(5);

@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { ServiceProcess } from '@skinlesion/stack';
-import { loadClassifiers, writeModelInferRequest, type GrpcLoadMeasurement } from '../classifier-tools.js';
-import { findOnPath, loadWithH2load, type H2loadClient } from '../h2load.js';
+import { loadClassifiers, type GrpcLoadMeasurement } from '../classifier-tools.js';
+import { loadWithH2load, type H2loadClient } from '../h2load.js';
 import type { ServerSplit } from '../prometheus.js';
 import { grpcTarget } from '../services.js';
 import { summarize, type LatencySummary } from '../stats.js';
@@ -21,23 +18,6 @@ export interface GrpcWindowResult {
   readonly cpuSecondsPerCrop: number;
   readonly errors: Record<string, number>;
   readonly seconds: number;
-}
-
-/**
- * Runs `use` with h2load and a batch-1 request for it when h2load is installed (a C client leaves
- * the shared cores to the servers: the Node load tool took 0.17-0.27 of the 2 cores at 16 calls,
- * h2load 0.03-0.05), with undefined (the Node load tool) otherwise.
- */
-export async function withLoadClient<T>(inputSize: number, use: (client: H2loadClient | undefined) => Promise<T>): Promise<T> {
-  const h2load = findOnPath('h2load');
-  if (h2load === undefined) return use(undefined);
-  const folder = await mkdtemp(path.join(tmpdir(), 'skinlesion-grpc-load-'));
-  try {
-    const requestFile = path.join(folder, 'model-infer-request.bin');
-    return await use({ h2load, requestFile, path: await writeModelInferRequest(requestFile, inputSize, 1) });
-  } finally {
-    await rm(folder, { recursive: true, force: true });
-  }
 }
 
 /**

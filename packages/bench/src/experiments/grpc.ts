@@ -6,7 +6,7 @@ import { roundOrder } from '../scale-rounds.js';
 import { startClassifiers } from '../services.js';
 import { fastest } from '../stats.js';
 import type { EfficiencyPair, GrpcExperiment, GrpcMode, GrpcRow } from '../types.js';
-import { grpcWindow, withLoadClient, type GrpcWindowResult } from './grpc-window.js';
+import { grpcWindow, type GrpcWindowResult } from './grpc-window.js';
 
 const START_SECONDS = 2;
 /** Spawning the load tool and loading its protos, per window. */
@@ -43,47 +43,46 @@ function classifierEnv(mode: GrpcMode): Record<string, string> {
  * loop of batch-1 ModelInfer calls at each concurrency, per batching mode.
  */
 export async function runGrpc(context: BenchContext): Promise<GrpcExperiment> {
-  return withLoadClient(context.model.inputSize, async (client) => {
-    const { plan, progress, model } = context;
-    const { modes, concurrencies, warmUpSeconds, seconds, maxCalls } = plan.grpc;
-    const window = (classifier: ServiceProcess, concurrency: number, windowSeconds: number) =>
-      grpcWindow([classifier], [classifier], { concurrency, inputSize: model.inputSize, warmUpSeconds, seconds: windowSeconds, maxCalls, ...(client === undefined ? {} : { h2load: client }) });
-    const rows: GrpcRow[] = [];
-    for (const mode of modes) {
-      progress.begin(`2 gRPC: starting a classifier, ${mode.label}`, START_SECONDS);
-      const [classifier] = await startClassifiers(1, model.dir, classifierEnv(mode));
-      try {
-        for (const concurrency of concurrencies) {
-          progress.begin(`2 gRPC: ${mode.id}, concurrency ${concurrency}`, warmUpSeconds + seconds + TOOL_SECONDS);
-          const result = await context.quiet.measure(`2 gRPC ${mode.id} concurrency ${concurrency}`, () => window(classifier, concurrency, seconds), (measured) => measured.otherCores);
-          rows.push({
-            mode: mode.id,
-            concurrency,
-            cropsPerSecond: result.cropsPerSecond,
-            latencyMs: result.latencyMs,
-            server: result.server,
-            serverCores: result.serverCores,
-            clientCores: result.clientCores,
-            otherCores: result.otherCores,
-            errors: result.errors,
-            seconds: result.seconds,
-          });
-        }
-      } finally {
-        await classifier.stop();
+  const client = await context.loadClient();
+  const { plan, progress, model } = context;
+  const { modes, concurrencies, warmUpSeconds, seconds, maxCalls } = plan.grpc;
+  const window = (classifier: ServiceProcess, concurrency: number, windowSeconds: number) =>
+    grpcWindow([classifier], [classifier], { concurrency, inputSize: model.inputSize, warmUpSeconds, seconds: windowSeconds, maxCalls, ...(client === undefined ? {} : { h2load: client }) });
+  const rows: GrpcRow[] = [];
+  for (const mode of modes) {
+    progress.begin(`2 gRPC: starting a classifier, ${mode.label}`, START_SECONDS);
+    const [classifier] = await startClassifiers(1, model.dir, classifierEnv(mode));
+    try {
+      for (const concurrency of concurrencies) {
+        progress.begin(`2 gRPC: ${mode.id}, concurrency ${concurrency}`, warmUpSeconds + seconds + TOOL_SECONDS);
+        const result = await context.quiet.measure(`2 gRPC ${mode.id} concurrency ${concurrency}`, () => window(classifier, concurrency, seconds), (measured) => measured.otherCores);
+        rows.push({
+          mode: mode.id,
+          concurrency,
+          cropsPerSecond: result.cropsPerSecond,
+          latencyMs: result.latencyMs,
+          server: result.server,
+          serverCores: result.serverCores,
+          clientCores: result.clientCores,
+          otherCores: result.otherCores,
+          errors: result.errors,
+          seconds: result.seconds,
+        });
       }
+    } finally {
+      await classifier.stop();
     }
-    return {
-      runtime: 'onnxruntime',
-      cropsPerRequest: 1,
-      warmUpSeconds,
-      seconds,
-      modes: [...modes],
-      rows,
-      efficiencyPairs: await efficiencyPairs(context, window),
-      client: client === undefined ? 'node' : 'h2load',
-    };
-  });
+  }
+  return {
+    runtime: 'onnxruntime',
+    cropsPerRequest: 1,
+    warmUpSeconds,
+    seconds,
+    modes: [...modes],
+    rows,
+    efficiencyPairs: await efficiencyPairs(context, window),
+    client: client === undefined ? 'node' : 'h2load',
+  };
 }
 
 /**

@@ -7,9 +7,9 @@ import { project } from '../projection.js';
 import { medianRound, roundOrder } from '../scale-rounds.js';
 import { startBenchStack, startClassifiers } from '../services.js';
 import { median, summarize } from '../stats.js';
-import type { GrpcScaleRow, LoadClient, ScaleoutExperiment, SeedRun, SustainedRest } from '../types.js';
+import type { GrpcScaleRow, ScaleoutExperiment, SeedRun, SustainedRest } from '../types.js';
 import { coresOf, otherCores, ServiceWindow, type WindowFigures } from '../window.js';
-import { grpcWindow, withLoadClient } from './grpc-window.js';
+import { grpcWindow } from './grpc-window.js';
 
 const START_SECONDS = 8;
 
@@ -62,20 +62,17 @@ export async function runScaleout(context: BenchContext): Promise<ScaleoutExperi
   progress.begin(`4 scale-out: starting ${Math.max(...counts)} lone classifier replicas`, 3);
   const rounds: GrpcScaleRow[][] = [];
   // One core per replica, as 1-CPU pods: the target is about replicas as the unit of scale.
+  const loadClient = await context.loadClient();
   const classifiers = await startClassifiers(Math.max(...counts), model.dir, {}, true);
-  let client: LoadClient;
   try {
-    client = await withLoadClient(model.inputSize, async (loadClient) => {
-      for (let round = 1; round <= s.grpcRounds; round += 1) {
-        const rows: GrpcScaleRow[] = [];
-        for (const replicas of roundOrder(counts, round)) {
-          progress.begin(`4 scale-out: round ${round}/${s.grpcRounds}, ${s.grpcConcurrency} concurrent batch-1 ModelInfer calls over ${replicas} replica(s)`, s.grpcWarmUpSeconds + s.grpcSeconds + 0.6);
-          rows.push(await grpcTierWindow(context, classifiers, replicas, loadClient));
-        }
-        rounds.push(rows);
+    for (let round = 1; round <= s.grpcRounds; round += 1) {
+      const rows: GrpcScaleRow[] = [];
+      for (const replicas of roundOrder(counts, round)) {
+        progress.begin(`4 scale-out: round ${round}/${s.grpcRounds}, ${s.grpcConcurrency} concurrent batch-1 ModelInfer calls over ${replicas} replica(s)`, s.grpcWarmUpSeconds + s.grpcSeconds + 0.6);
+        rows.push(await grpcTierWindow(context, classifiers, replicas, loadClient));
       }
-      return loadClient === undefined ? 'node' : 'h2load';
-    });
+      rounds.push(rows);
+    }
   } finally {
     await Promise.all(classifiers.map((classifier) => classifier.stop()));
   }
@@ -89,7 +86,7 @@ export async function runScaleout(context: BenchContext): Promise<ScaleoutExperi
     sustained,
     grpc,
     grpcRounds,
-    grpcClient: client,
+    grpcClient: loadClient === undefined ? 'node' : 'h2load',
     projection: projection(grpc, sustained, s.projectTo),
   };
 }
